@@ -1,0 +1,211 @@
+"""Command line: ``mcparticles run | qlt | plot | info`` (INTERFACE.md).
+
+Exit status: 0 success, 2 bad card or arguments (one line, no traceback), 1 failure
+during a run (including an interruption, after checkpointing).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import sys
+from pathlib import Path
+
+from .config import CardError, load_card
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise CardError("arguments", " ".join(sys.argv[1:]), message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mcparticles", description="Monte Carlo test particles in synthetic turbulence")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    r = sub.add_parser("run", help="run the simulation a card describes")
+    r.add_argument("card")
+    r.add_argument("--output", help="output directory (default: [run].output or results/<name>)")
+    r.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    r.add_argument("--threads", type=int, default=0, help="numba threads per rank (default: automatic)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a card value, e.g. --set particles.count=100")
+    q = sub.add_parser("qlt", help="quasi-linear predictions only")
+    q.add_argument("card")
+    q.add_argument("--mu", help="comma-separated mu values (default: the card's bin centres)")
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    pl = sub.add_parser("plot", help="(re)draw the figures of a result directory")
+    pl.add_argument("result_dir")
+    i = sub.add_parser("info", help="resolution and cost checks")
+    i.add_argument("card")
+    i.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    return p
+
+
+def _output_dir(card, given):
+    if given:
+        return Path(given)
+    if card.run.output:
+        return Path(card.run.output)
+    return Path("results") / card.run.name
+
+
+def cmd_run(a) -> int:
+    from . import io
+    from .simulation import Interrupted, run
+
+    card = load_card(a.card, a.set)
+    out = _output_dir(card, a.output)
+    if a.threads < 0:
+        raise CardError("--threads", a.threads, "must be an integer >= 0")
+    if not a.quiet:
+        from .info import checks
+        _, warn = checks(card)
+        for w in warn:
+            logging.getLogger("mcparticles").warning(w)
+    try:
+        res = run(card, out, resume=a.resume, progress=not a.quiet and sys.stderr.isatty(),
+                  threads=a.threads or None)
+    except io.OutputError as exc:
+        print(f"mcparticles: error: {exc}", file=sys.stderr)
+        return 2
+    except Interrupted as exc:
+        print(f"mcparticles: interrupted ({exc}); finished work units are saved in {out / io.CHECKPOINT}; "
+              f"continue with: mcparticles run {a.card} --output {out} --resume", file=sys.stderr)
+        return 1
+    if res is not None and not a.quiet:
+        s = res.summary
+        print(_summary_text(s, res.timing, out))
+    return 0
+
+
+def _fmt(v, e=None):
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "n/a"
+    return f"{v:.4g}" + (f" +- {e:.2g}" if isinstance(e, (int, float)) and e is not None else "")
+
+
+def _summary_text(s, timing, out) -> str:
+    lines = [
+        f"result: {out}",
+        f"  kappa_par  = {_fmt(s['kappa_par'], s['kappa_par_err'])} L c   (QLT {_fmt(s['qlt_kappa_par'])},"
+        f" plateau {'reached' if s['plateau_reached'] else 'NOT reached: t_max too short'})",
+        f"  kappa_perp = {_fmt(s['kappa_perp'], s['kappa_perp_err'])} L c",
+        f"  lambda_par = {_fmt(s['lambda_par'], s['lambda_par_err'])} L   (QLT {_fmt(s['qlt_lambda_par'])})",
+        f"  alpha_par = {_fmt(s['alpha_par'], s['alpha_par_err'])}, alpha_perp = {_fmt(s['alpha_perp'], s['alpha_perp_err'])}",
+        f"  D_mumu measured/QLT (median over resolved bins) = {_fmt(s['dmumu_ratio_median'])} (lag), "
+        f"{_fmt(s['dmumu_ratio_median_corr'])} (correlation); lag {_fmt(s['dmumu_lag_gyroperiods'])} gyro-periods",
+        f"  kappa_par from measured D_mumu = {_fmt(s['kappa_par_from_dmumu'])} L c",
+        f"  {s['particle_steps']:.4g} particle-steps in {timing['wall_seconds']:.3g} s = "
+        f"{timing['steps_per_second']:.4g} /s ({timing['ranks']} rank(s) x {timing['threads']} thread(s))",
+    ]
+    if "physical" in s:
+        ph = s["physical"]
+        lines.append(f"  physical: kappa_par = {_fmt(ph['kappa_par_cm2_s'])} cm^2/s, "
+                     f"kappa_perp = {_fmt(ph['kappa_perp_cm2_s'])} cm^2/s, QLT {_fmt(ph['qlt_kappa_par_cm2_s'])} cm^2/s")
+    return "\n".join(lines)
+
+
+def cmd_qlt(a) -> int:
+    import numpy as np
+
+    from .diagnostics.dmumu import mu_edges
+    from .qlt import predict
+
+    card = load_card(a.card, a.set)
+    if a.mu:
+        try:
+            mu = np.array([float(x) for x in a.mu.split(",") if x.strip()])
+        except ValueError:
+            raise CardError("--mu", a.mu, "must be comma-separated numbers in [-1, 1]") from None
+        if mu.size == 0 or np.any(~np.isfinite(mu)) or np.any(np.abs(mu) > 1):
+            raise CardError("--mu", a.mu, "must be comma-separated numbers in [-1, 1]")
+    else:
+        e = mu_edges(card.diagnostics.mu_bins)
+        mu = 0.5 * (e[1:] + e[:-1])
+    try:
+        d = predict.dmumu(card, mu)
+        k = predict.kappa(card)
+    except predict.QLTUnavailable as exc:
+        raise CardError("field.B0", card.field.B0, str(exc)) from None
+    fin = lambda x: x if math.isfinite(x) else None
+    out = {"mu": mu.tolist(), "dmumu": d.tolist(), "kappa_par": fin(k.kappa_par),
+           "lambda_par": fin(k.lambda_par), "kappa_par_band_limited": fin(k.kappa_par_band),
+           "gap_mu": k.gap_mu, "rigidity": card.particles.rigidity, "r_g": card.r_g}
+    if card.physical is not None:
+        out["kappa_par_cm2_s"] = fin(card.physical.kappa_cm2_s(k.kappa_par))
+    if a.json:
+        print(json.dumps(out))
+    else:
+        print(f"QLT for {card.source} (r_g = {card.r_g:.4g} L, Omega = {card.omega0:.4g} c/L)")
+        print("      mu      D_mumu [c/L]")
+        for m, v in zip(mu, d):
+            print(f"  {m:+8.4f}   {v:.6g}")
+        print(f"kappa_par = {_fmt(k.kappa_par)} L c, lambda_par = {_fmt(k.lambda_par)} L "
+              "(spectrum continued above k_max)")
+        print(f"band-limited kappa_par = {_fmt(k.kappa_par_band)} (infinite with a 90-degree gap, "
+              f"|mu| < {k.gap_mu:.3g})")
+    return 0
+
+
+def cmd_plot(a) -> int:
+    from . import io, plotting
+
+    d = Path(a.result_dir)
+    h5 = d / "result.h5"
+    if h5.exists():
+        paths = plotting.draw_all(io.result_from_h5(h5), d)
+    elif (d / io.CHECKPOINT / "card.json").exists():
+        paths = _plot_partial(d)
+    else:
+        raise CardError("RESULT_DIR", str(d), "holds neither result.h5 nor a checkpoint of a partial run")
+    for p in paths:
+        print(p)
+    return 0
+
+
+def _plot_partial(d: Path):
+    """Figures from the finished work units of an interrupted run, in DIR/partial/."""
+    import tomllib as _t
+
+    from . import io, plotting
+    from .config import parse_card
+    from .simulation import combine, make_plan
+
+    stamp = json.loads((d / io.CHECKPOINT / "card.json").read_text())
+    card = parse_card(_t.loads(stamp["card"]), text=stamp["card"], source=str(d))
+    done = io.Checkpoint(d, card).load_all()
+    if not done:
+        raise CardError("RESULT_DIR", str(d), "the checkpoint holds no finished work unit yet")
+    res = combine(card, make_plan(card), done, {"wall_seconds": None, "steps_per_second": None,
+                                                 "ranks": None, "threads": None})
+    io.write_result(d / "partial", res, plots=False)
+    return plotting.draw_all(io.result_from_h5(d / "partial" / "result.h5"), d / "partial")
+
+
+def cmd_info(a) -> int:
+    from .info import report
+
+    print(report(load_card(a.card, a.set)))
+    return 0
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        a = _parser().parse_args(argv)
+        if getattr(a, "quiet", False):
+            logging.getLogger().setLevel(logging.ERROR)
+        return {"run": cmd_run, "qlt": cmd_qlt, "plot": cmd_plot, "info": cmd_info}[a.command](a)
+    except CardError as exc:
+        print(f"mcparticles: error: {exc}", file=sys.stderr)
+        return 2
+    except FloatingPointError as exc:
+        print(f"mcparticles: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

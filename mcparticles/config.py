@@ -1,0 +1,447 @@
+"""Run card (TOML) -> validated, frozen configuration.
+
+Every check and every error message lives here.  A bad card raises :class:`CardError`
+whose text is one line naming the key, the value and what is allowed; the CLI prints it
+and exits with status 2 before anything is written.  Unknown keys are errors.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from .fields import IMPLEMENTED, PLANNED
+from .particles import ParticleSpec
+from .spectra import make_spectrum
+from .units import PROTON_MASS_GEV, PhysicalUnits
+
+#: dt = "auto" keeps Omega dt <= AUTO_OMEGA_DT (Omega in the rms total field) and
+#: k_max v dt <= AUTO_KMAX_VDT (PHYSICS.md section 2; tests/test_dt_convergence.py).
+AUTO_OMEGA_DT = 0.1
+AUTO_KMAX_VDT = 1.0
+
+MODEL_NAMES = tuple(IMPLEMENTED) + PLANNED
+
+
+class CardError(ValueError):
+    """A run-card problem; ``str(err)`` is the one-line message for the user."""
+
+    def __init__(self, key: str, value: Any, allowed: str):
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{key} = {_show(value)}: {allowed}")
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    text = text.replace("\n", " ")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- small typed getters ------------------------------------------------------------------
+
+_MISSING = object()
+
+
+def _take(table: dict, key: str, path: str, default=_MISSING):
+    if key in table:
+        return table[key]
+    if default is _MISSING:
+        raise CardError(f"{path}.{key}", "(missing)", "this key is required")
+    return default
+
+
+def _number(table, key, path, default=_MISSING, *, lo=None, lo_open=False, hi=None, hi_open=False):
+    v = _take(table, key, path, default)
+    name = f"{path}.{key}"
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise CardError(name, v, f"must be a number{_range_text(lo, lo_open, hi, hi_open)}")
+    v = float(v)
+    if not math.isfinite(v):
+        raise CardError(name, v, f"must be a finite number{_range_text(lo, lo_open, hi, hi_open)}")
+    if (lo is not None and (v < lo or (lo_open and v == lo))) or \
+       (hi is not None and (v > hi or (hi_open and v == hi))):
+        raise CardError(name, v, f"must be a number{_range_text(lo, lo_open, hi, hi_open)}")
+    return v
+
+
+def _range_text(lo, lo_open, hi, hi_open):
+    parts = []
+    if lo is not None:
+        parts.append(f"{'>' if lo_open else '>='} {lo:g}")
+    if hi is not None:
+        parts.append(f"{'<' if hi_open else '<='} {hi:g}")
+    return (" " + " and ".join(parts)) if parts else ""
+
+
+def _integer(table, key, path, default=_MISSING, *, lo=None, hi=None):
+    v = _take(table, key, path, default)
+    name = f"{path}.{key}"
+    rng = _range_text(lo, False, hi, False)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise CardError(name, v, f"must be an integer{rng}")
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise CardError(name, v, f"must be an integer{rng}")
+    return v
+
+
+def _choice(table, key, path, choices, default=_MISSING):
+    v = _take(table, key, path, default)
+    if not isinstance(v, str) or v not in choices:
+        raise CardError(f"{path}.{key}", v, "must be one of " + " | ".join(f'"{c}"' for c in choices))
+    return v
+
+
+def _string(table, key, path, default=_MISSING):
+    v = _take(table, key, path, default)
+    if not isinstance(v, str) or not v.strip():
+        raise CardError(f"{path}.{key}", v, "must be a non-empty string")
+    return v
+
+
+def _table(card, key, path="", required=True):
+    name = f"{path}.{key}" if path else key
+    if key not in card:
+        if required:
+            raise CardError(f"[{name}]", "(missing)", "this section is required")
+        return {}
+    v = card[key]
+    if not isinstance(v, dict):
+        raise CardError(name, v, "must be a table ([section])")
+    return v
+
+
+def _no_unknown(table: dict, allowed, path: str):
+    for key in table:
+        if key not in allowed:
+            raise CardError(f"{path}.{key}" if path else str(key), table[key],
+                            "unknown key; allowed: " + ", ".join(sorted(allowed)))
+
+
+# -- the frozen configuration ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunSettings:
+    name: str
+    seed: int
+    realizations: int
+    output: str | None
+    batch_size: int
+    threads: int            # 0 = automatic
+
+
+@dataclass(frozen=True)
+class FieldSettings:
+    B0: float
+    components: tuple       # model parameter objects (fields/*.py)
+    v_A: float = 0.0
+    backend: str = "modes"
+
+    @property
+    def dB2_total(self) -> float:
+        return float(sum(c.dB2 for c in self.components))
+
+    @property
+    def B_ref_rms(self) -> float:
+        """rms of the total field, B0^2 + dB^2, in B_ref."""
+        return math.sqrt(self.B0 ** 2 + self.dB2_total)
+
+    @property
+    def k_max(self) -> float:
+        return max(c.k_range[1] for c in self.components)
+
+    @property
+    def k_min(self) -> float:
+        return min(c.k_range[0] for c in self.components)
+
+
+@dataclass(frozen=True)
+class TimeSettings:
+    t_max: float
+    dt: float
+    dt_auto: bool
+    n_output: int
+
+    @property
+    def n_steps(self) -> int:
+        return int(math.ceil(self.t_max / self.dt - 1e-9))
+
+
+@dataclass(frozen=True)
+class DiagnosticsSettings:
+    mu_bins: int = 20
+    trajectories: int = 16
+    track_points: int = 1000
+    dmumu_lag: float | None = None        # in gyro-periods; None = automatic
+    dmumu_max_lag: float = 6.0            # lag scan range in gyro-periods
+    mu_samples_per_gyration: int = 16
+
+
+@dataclass(frozen=True)
+class QLTSettings:
+    resonance: str = "sharp"
+    harmonics: int | str = "all"
+
+
+@dataclass(frozen=True)
+class Card:
+    """A validated run card; ``text`` is the verbatim TOML."""
+
+    run: RunSettings
+    field: FieldSettings
+    particles: ParticleSpec
+    time: TimeSettings
+    diagnostics: DiagnosticsSettings
+    qlt: QLTSettings
+    physical: PhysicalUnits | None
+    text: str = ""
+    source: str = ""
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def omega0(self) -> float:
+        """Gyrofrequency in the mean field (rms turbulent field if B0 = 0) [c/L]."""
+        return self.particles.gyrofrequency(self.field.B0 if self.field.B0 > 0 else 1.0)
+
+    @property
+    def gyroperiod(self) -> float:
+        return 2.0 * math.pi / self.omega0
+
+    @property
+    def r_g(self) -> float:
+        return self.particles.gyroradius(self.field.B0 if self.field.B0 > 0 else 1.0)
+
+
+# -- parsing ------------------------------------------------------------------------------
+
+_SLAB_KEYS = {"model", "dB2", "spectrum", "index", "k_min", "k_max", "n_modes",
+              "polarization", "l_bendover"}
+
+
+def _component(t: Any, i: int):
+    path = f"field.turbulence[{i}]"
+    if not isinstance(t, dict):
+        raise CardError(path, t, "must be a table ([[field.turbulence]])")
+    model = _choice(t, "model", path, MODEL_NAMES)
+    if model not in IMPLEMENTED:
+        raise CardError(f"{path}.model", model,
+                        "this model is not available in this version; available: "
+                        + " | ".join(f'"{m}"' for m in IMPLEMENTED))
+    _no_unknown(t, _SLAB_KEYS, path)
+    dB2 = _number(t, "dB2", path, lo=0.0)
+    kind = _choice(t, "spectrum", path, ("power_law", "bendover"), "power_law")
+    index = _number(t, "index", path, 5.0 / 3.0, lo=0.0, lo_open=True, hi=20.0)
+    k_min = _number(t, "k_min", path, 1.0, lo=0.0, lo_open=True, hi=1e12)
+    k_max = _number(t, "k_max", path, 1.0e3, lo=0.0, lo_open=True, hi=1e12)
+    if k_max <= k_min:
+        raise CardError(f"{path}.k_max", k_max, f"must be greater than k_min = {k_min:g}")
+    if "l_bendover" in t and kind != "bendover":
+        raise CardError(f"{path}.l_bendover", t["l_bendover"], 'only allowed with spectrum = "bendover"')
+    l_b = _number(t, "l_bendover", path, 1.0, lo=0.0, lo_open=True, hi=1e12) if kind == "bendover" else None
+    n_modes = _integer(t, "n_modes", path, 128, lo=1, hi=1_000_000)
+    pol = _choice(t, "polarization", path, ("unpolarized", "left", "right"), "unpolarized")
+    spectrum = make_spectrum(kind, dB2=dB2, index=index, k_min=k_min, k_max=k_max, l_bendover=l_b)
+    return IMPLEMENTED[model](spectrum=spectrum, n_modes=n_modes, polarization=pol)
+
+
+def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
+    path = "particles"
+    phys_keys = {"energy_GeV", "mass_GeV", "B0_microgauss", "L_pc"}
+    _no_unknown(p, {"count", "rigidity", "speed", "charge", "pitch"} | phys_keys, path)
+    count = _integer(p, "count", path, lo=1, hi=10**9)
+    charge = _integer(p, "charge", path, 1, lo=-1000, hi=1000)
+    if charge == 0:
+        raise CardError("particles.charge", 0, "must be a non-zero integer (charge number Z)")
+    pitch = p.get("pitch", "isotropic")
+    if isinstance(pitch, str):
+        if pitch != "isotropic":
+            raise CardError("particles.pitch", pitch, 'must be "isotropic" or a number in [-1, 1]')
+    else:
+        pitch = _number(p, "pitch", path, lo=-1.0, hi=1.0)
+    given_phys = phys_keys & set(p)
+    physical = None
+    if "rigidity" in p:
+        if given_phys:
+            key = sorted(given_phys)[0]
+            raise CardError(f"particles.{key}", p[key],
+                            "give either rigidity (and speed) or energy_GeV + B0_microgauss + L_pc, not both")
+        rigidity = _number(p, "rigidity", path, lo=0.0, lo_open=True, hi=1e12)
+        speed = _number(p, "speed", path, 1.0, lo=0.0, lo_open=True, hi=1.0)
+    else:
+        if not given_phys:
+            raise CardError("particles.rigidity", "(missing)",
+                            "give rigidity, or energy_GeV + B0_microgauss + L_pc")
+        if "speed" in p:
+            raise CardError("particles.speed", p["speed"], "not allowed with energy_GeV (the speed follows from it)")
+        energy = _number(p, "energy_GeV", path, lo=0.0, lo_open=True, hi=1e15)
+        mass = _number(p, "mass_GeV", path, PROTON_MASS_GEV, lo=0.0, hi=1e6)
+        if energy <= mass:
+            raise CardError("particles.energy_GeV", energy,
+                            f"total energy must exceed mass_GeV = {mass:g}")
+        bmu = _number(p, "B0_microgauss", path, lo=0.0, lo_open=True, hi=1e15)
+        lpc = _number(p, "L_pc", path, lo=0.0, lo_open=True, hi=1e12)
+        physical = PhysicalUnits(energy, mass, charge, bmu, lpc)
+        rigidity, speed = physical.rigidity, physical.speed
+        if not (rigidity > 0 and math.isfinite(rigidity) and speed > 0):
+            raise CardError("particles.energy_GeV", energy, "gives a rigidity that is not a positive finite number")
+    spec = ParticleSpec(rigidity=rigidity, speed=speed, charge_sign=1 if charge > 0 else -1,
+                        count=count, pitch=pitch)
+    return spec, physical
+
+
+def parse_card(data: dict, text: str = "", source: str = "") -> Card:
+    """Validate a parsed TOML document (dict) into a :class:`Card`."""
+    _no_unknown(data, {"run", "field", "particles", "time", "diagnostics", "qlt"}, "")
+
+    r = _table(data, "run")
+    _no_unknown(r, {"name", "seed", "realizations", "output", "batch_size", "threads"}, "run")
+    name = _string(r, "name", "run", "run")
+    if any(ch in name for ch in "/\\\0") or name in (".", ".."):
+        raise CardError("run.name", name, "must be a plain name (no path separators)")
+    run = RunSettings(
+        name=name,
+        seed=_integer(r, "seed", "run", lo=0, hi=2**63 - 1),
+        realizations=_integer(r, "realizations", "run", 1, lo=1, hi=100_000),
+        output=_string(r, "output", "run") if "output" in r else None,
+        batch_size=_integer(r, "batch_size", "run", 256, lo=1, hi=10**7),
+        threads=_integer(r, "threads", "run", 0, lo=0, hi=4096),
+    )
+
+    f = _table(data, "field")
+    _no_unknown(f, {"B0", "turbulence", "v_A", "backend"}, "field")
+    B0 = _number(f, "B0", "field", 1.0, lo=0.0, hi=1e6)
+    v_A = _number(f, "v_A", "field", 0.0, lo=0.0, hi=1.0, hi_open=True)
+    if v_A != 0.0:
+        raise CardError("field.v_A", v_A, "moving waves are not available in this version; allowed: 0 (static fields)")
+    backend = _choice(f, "backend", "field", ("modes", "grid"), "modes")
+    if backend != "modes":
+        raise CardError("field.backend", backend, 'the grid backend is not available in this version; allowed: "modes"')
+    turb = f.get("turbulence")
+    if turb is None:
+        raise CardError("[[field.turbulence]]", "(missing)", "at least one turbulence component is required")
+    if not isinstance(turb, list) or not turb:
+        raise CardError("field.turbulence", turb, "must be one or more [[field.turbulence]] tables")
+    comps = tuple(_component(t, i) for i, t in enumerate(turb))
+    dB2_total = sum(c.dB2 for c in comps)
+    if B0 == 0.0 and abs(dB2_total - 1.0) > 1e-9:
+        raise CardError("field.turbulence[0].dB2", comps[0].dB2,
+                        "with B0 = 0 the field unit is the rms turbulent field, so the dB2 values must sum to 1"
+                        f" (they sum to {dB2_total:g})")
+    if B0 == 0.0 and dB2_total == 0.0:
+        raise CardError("field.B0", B0, "B0 and every dB2 are zero: there is no field")
+    fieldset = FieldSettings(B0=B0, components=comps, v_A=v_A, backend=backend)
+
+    particles, physical = _particles(_table(data, "particles"))
+
+    tm = _table(data, "time")
+    _no_unknown(tm, {"t_max", "dt", "n_output"}, "time")
+    t_max = _number(tm, "t_max", "time", lo=0.0, lo_open=True, hi=1e12)
+    dt_raw = tm.get("dt", "auto")
+    omega_max = particles.speed * fieldset.B_ref_rms / particles.rigidity
+    dt_auto_value = min(AUTO_OMEGA_DT / omega_max, AUTO_KMAX_VDT / (fieldset.k_max * particles.speed))
+    if isinstance(dt_raw, str):
+        if dt_raw != "auto":
+            raise CardError("time.dt", dt_raw, 'must be "auto" or a positive number')
+        dt, dt_auto = dt_auto_value, True
+    else:
+        dt, dt_auto = _number(tm, "dt", "time", lo=0.0, lo_open=True, hi=t_max), False
+    n_output = _integer(tm, "n_output", "time", 64, lo=2, hi=100_000)
+    timeset = TimeSettings(t_max=t_max, dt=dt, dt_auto=dt_auto, n_output=n_output)
+    if timeset.n_steps > 10**12:
+        raise CardError("time.dt", dt_raw, f"gives {timeset.n_steps:.3g} steps per particle; at most 1e12 allowed")
+
+    d = _table(data, "diagnostics", required=False)
+    _no_unknown(d, {"mu_bins", "trajectories", "track_points", "dmumu_lag", "dmumu_max_lag",
+                    "mu_samples_per_gyration"}, "diagnostics")
+    lag_raw = d.get("dmumu_lag", "auto")
+    if isinstance(lag_raw, str):
+        if lag_raw != "auto":
+            raise CardError("diagnostics.dmumu_lag", lag_raw, 'must be "auto" or a number of gyro-periods > 0')
+        lag = None
+    else:
+        lag = _number(d, "dmumu_lag", "diagnostics", lo=0.0, lo_open=True, hi=1000.0)
+    max_lag = _number(d, "dmumu_max_lag", "diagnostics", max(6.0, lag or 0.0), lo=0.0, lo_open=True, hi=1000.0)
+    if lag is not None and lag > max_lag:
+        raise CardError("diagnostics.dmumu_lag", lag, f"must not exceed dmumu_max_lag = {max_lag:g}")
+    diag = DiagnosticsSettings(
+        mu_bins=_integer(d, "mu_bins", "diagnostics", 20, lo=2, hi=10_000),
+        trajectories=_integer(d, "trajectories", "diagnostics", 16, lo=0, hi=100_000),
+        track_points=_integer(d, "track_points", "diagnostics", 1000, lo=2, hi=10**7),
+        dmumu_lag=lag, dmumu_max_lag=max_lag,
+        mu_samples_per_gyration=_integer(d, "mu_samples_per_gyration", "diagnostics", 16, lo=4, hi=1000),
+    )
+
+    qd = _table(data, "qlt", required=False)
+    _no_unknown(qd, {"resonance", "harmonics"}, "qlt")
+    resonance = _choice(qd, "resonance", "qlt", ("sharp", "broadened"), "sharp")
+    if resonance == "broadened":
+        raise CardError("qlt.resonance", resonance,
+                        'broadened resonances are not available for the slab model; allowed: "sharp"')
+    harm = qd.get("harmonics", "all")
+    if isinstance(harm, str):
+        if harm != "all":
+            raise CardError("qlt.harmonics", harm, 'must be "all" or an integer >= 1')
+    else:
+        harm = _integer(qd, "harmonics", "qlt", lo=1, hi=10_000)
+    qlt = QLTSettings(resonance=resonance, harmonics=harm)
+
+    return Card(run=run, field=fieldset, particles=particles, time=timeset, diagnostics=diag,
+                qlt=qlt, physical=physical, text=text, source=source, raw=data)
+
+
+def apply_overrides(data: dict, overrides: list[str]) -> dict:
+    """Apply ``--set key=value`` overrides (dotted keys, list indices as numbers,
+    values in TOML syntax, bare words taken as strings)."""
+    for item in overrides:
+        if "=" not in item:
+            raise CardError("--set", item, "must look like section.key=value")
+        key, _, value = item.partition("=")
+        key = key.strip()
+        try:
+            val = tomllib.loads(f"v = {value.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            val = value.strip()
+        node: Any = data
+        parts = key.split(".")
+        for i, part in enumerate(parts[:-1]):
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise CardError("--set", item, f"no list element {part!r} in {'.'.join(parts[:i])}")
+                node = node[int(part)]
+            elif isinstance(node, dict):
+                node = node.setdefault(part, {})
+            else:
+                raise CardError("--set", item, f"{'.'.join(parts[:i])} is not a table")
+        last = parts[-1]
+        if isinstance(node, list):
+            if not last.isdigit() or int(last) >= len(node):
+                raise CardError("--set", item, "no such list element")
+            node[int(last)] = val
+        elif isinstance(node, dict):
+            node[last] = val
+        else:
+            raise CardError("--set", item, "the parent of this key is not a table")
+    return data
+
+
+def load_card(path: str | Path, overrides: list[str] | None = None) -> Card:
+    """Read, override and validate a run card file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CardError("card", str(path), "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CardError("card", str(path), f"cannot be read ({exc.__class__.__name__})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CardError("card", str(path), f"is not valid TOML: {str(exc).splitlines()[0]}") from None
+    if overrides:
+        data = apply_overrides(data, overrides)
+    return parse_card(data, text=text, source=str(p))

@@ -1,0 +1,74 @@
+"""Pitch-angle diffusion coefficient from the on-the-fly accumulators of
+kernels/push.py (PHYSICS.md section 4), mu always against the local field.
+
+(a) lag estimator:      D_a(tau_l) = <(mu(t + tau_l) - mu(t))^2> / (2 tau_l),
+    binned by mu(t), tau_l = l h for l = 1..n_lag (h: mu sampling interval);
+(b) correlation estimator: D_b(tau_L) = integral_0^tau_L <mudot(0) mudot(s)> ds by the
+    trapezoid rule over the lags 0..L, mudot from centred differences, binned by mu(0).
+
+Both are pooled over all particles; errors are standard errors over groups
+(realisations, or batches when there is one realisation).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .running import standard_error
+
+
+def mu_edges(n_bins: int) -> np.ndarray:
+    return np.linspace(-1.0, 1.0, n_bins + 1)
+
+
+@dataclass
+class DmumuScan:
+    lags: np.ndarray        # (n_lag,) tau_l [L/c]
+    lag: np.ndarray         # (n_lag, n_bins) estimator (a)
+    lag_err: np.ndarray
+    corr: np.ndarray        # (n_lag, n_bins) estimator (b), integrated up to tau_l
+    corr_err: np.ndarray
+    counts: np.ndarray      # (n_bins,) samples at the first lag
+
+    @classmethod
+    def from_sums(cls, lag_sums, cor_sums, h: float):
+        """lag_sums: (G, n_lag, n_bins, 3); cor_sums: (G, n_lag+1, n_bins, 2)."""
+        lag_sums = np.asarray(lag_sums, float)
+        cor_sums = np.asarray(cor_sums, float)
+        n_lag = lag_sums.shape[1]
+        lags = h * np.arange(1, n_lag + 1)
+
+        def est_a(s):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return s[..., 2] / s[..., 0] / (2.0 * lags[:, None])
+
+        def est_b(s):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                c = s[..., 1] / s[..., 0]                       # (..., n_lag+1, n_bins)
+            cum = np.cumsum(c, axis=-2)                          # sum_{l'<=l} C_l'
+            # trapezoid from 0 to L: h [C_0/2 + C_1 + ... + C_{L-1} + C_L/2]
+            trap = cum[..., 1:, :] - 0.5 * c[..., :1, :] - 0.5 * c[..., 1:, :]
+            return h * trap
+
+        a_groups = est_a(lag_sums)
+        b_groups = est_b(cor_sums)
+        return cls(lags=lags, lag=est_a(lag_sums.sum(0)), lag_err=standard_error(a_groups),
+                   corr=est_b(cor_sums.sum(0)), corr_err=standard_error(b_groups),
+                   counts=lag_sums.sum(0)[0, :, 0])
+
+    def at(self, lag_index: int):
+        """(value_a, err_a, value_b, err_b) at lag ``lag_index`` (0-based)."""
+        return (self.lag[lag_index], self.lag_err[lag_index],
+                self.corr[lag_index], self.corr_err[lag_index])
+
+
+def resolved_bins(edges: np.ndarray, qlt: np.ndarray, r_g: float, k_max: float,
+                  mu_max: float = 1.0) -> np.ndarray:
+    """Bins where measured and QLT D_mumu can be compared: the whole bin lies at
+    |mu| > 2/(r_g k_max) (outside the 90-degree gap; PHYSICS.md section 3), within
+    |mu| <= mu_max, and QLT is positive there."""
+    lo = np.minimum(np.abs(edges[:-1]), np.abs(edges[1:]))
+    lo = np.where(edges[:-1] * edges[1:] < 0, 0.0, lo)
+    hi = np.maximum(np.abs(edges[:-1]), np.abs(edges[1:]))
+    return (lo > 2.0 / (r_g * k_max)) & (hi <= mu_max + 1e-12) & (qlt > 0)

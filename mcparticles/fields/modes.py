@@ -1,0 +1,112 @@
+"""The one representation of a turbulent field that every model produces.
+
+A :class:`ModeSet` is a sum of plane waves,
+
+    dB(x, t) = sum_m  a_m [ e1_m cos(psi_m) + e2_m sin(psi_m) ],
+    psi_m    = k_m . x - omega_m t + phase_m ,
+
+in units of B_ref, with wave vectors ``k`` in 1/L and frequencies in c/L.  ``e1`` and
+``e2`` are real polarisation vectors, both perpendicular to ``k`` so that div dB = 0
+holds mode by mode.  A linearly polarised mode has ``e2 = 0``; a circularly polarised
+one has |e1| = |e2| = 1 with e2 = -sigma k_hat x e1 (helicity sigma = +-1, see
+``fields/slab.py``).
+
+The kernels never see this object: :meth:`ModeSet.table` flattens it into one
+contiguous float64 array of *linear* components (one cosine each, a circular mode
+becomes two), structure-of-arrays, which is what ``kernels/field.py`` evaluates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Row indices of the kernel table (shape (N_ROWS, n_components)).
+KX, KY, KZ, OMEGA, PHASE, AX, AY, AZ = range(8)
+N_ROWS = 8
+
+GEOMETRY_GENERAL = 0
+GEOMETRY_SLAB = 1   # every k is along z: the field depends on z (and t) only
+
+
+@dataclass(frozen=True)
+class ModeSet:
+    """Arrays describing n plane-wave modes (see module docstring for the formula)."""
+
+    k: np.ndarray          # (n, 3) wave vectors [1/L]
+    e1: np.ndarray         # (n, 3) cosine polarisation vector
+    e2: np.ndarray         # (n, 3) sine polarisation vector (zero for linear modes)
+    amplitude: np.ndarray  # (n,) [B_ref]
+    phase: np.ndarray      # (n,) [rad]
+    omega: np.ndarray      # (n,) [c/L]
+
+    def __post_init__(self):
+        n = len(self.amplitude)
+        for name in ("k", "e1", "e2"):
+            if getattr(self, name).shape != (n, 3):
+                raise ValueError(f"ModeSet.{name} must have shape ({n}, 3)")
+        for name in ("phase", "omega"):
+            if getattr(self, name).shape != (n,):
+                raise ValueError(f"ModeSet.{name} must have shape ({n},)")
+
+    @property
+    def n_modes(self) -> int:
+        return len(self.amplitude)
+
+    @staticmethod
+    def concatenate(sets: list["ModeSet"]) -> "ModeSet":
+        """Sum of several fields (components of one run card)."""
+        return ModeSet(*(np.concatenate([getattr(s, f) for s in sets])
+                         for f in ("k", "e1", "e2", "amplitude", "phase", "omega")))
+
+    def variance(self) -> float:
+        """Spatial mean of |dB|^2 [B_ref^2] when all wave vectors are distinct."""
+        a2 = self.amplitude ** 2
+        return float(np.sum(0.5 * a2 * (np.sum(self.e1 ** 2, axis=1) + np.sum(self.e2 ** 2, axis=1))))
+
+    def divergence_residual(self) -> float:
+        """max_m |k_m . e_m| / (|k_m| |e_m|): zero when every mode is transverse."""
+        kn = np.linalg.norm(self.k, axis=1)
+        worst = 0.0
+        for e in (self.e1, self.e2):
+            en = np.linalg.norm(e, axis=1)
+            ok = (kn > 0) & (en > 0)
+            if np.any(ok):
+                worst = max(worst, float(np.max(np.abs(np.sum(self.k[ok] * e[ok], axis=1))
+                                                / (kn[ok] * en[ok]))))
+        return worst
+
+    @property
+    def geometry(self) -> int:
+        """GEOMETRY_SLAB when every wave vector is along z, else GEOMETRY_GENERAL."""
+        if self.n_modes and np.all(self.k[:, 0] == 0.0) and np.all(self.k[:, 1] == 0.0):
+            return GEOMETRY_SLAB
+        return GEOMETRY_GENERAL
+
+    def table(self) -> np.ndarray:
+        """Kernel table, shape (N_ROWS, n_components), C-contiguous float64.
+
+        Each row is one quantity (kx, ky, kz, omega, phase, ax, ay, az) over all linear
+        components; a mode with e2 != 0 contributes a second component with phase
+        shifted by -pi/2, since sin(psi) = cos(psi - pi/2).
+        """
+        parts = [(self.k, self.omega, self.phase, self.amplitude[:, None] * self.e1)]
+        has_sine = np.any(self.e2 != 0.0, axis=1)
+        if np.any(has_sine):
+            s = has_sine
+            parts.append((self.k[s], self.omega[s], self.phase[s] - 0.5 * np.pi,
+                          self.amplitude[s, None] * self.e2[s]))
+        k = np.concatenate([p[0] for p in parts])
+        out = np.empty((N_ROWS, len(k)))
+        out[KX:KZ + 1] = k.T
+        out[OMEGA] = np.concatenate([p[1] for p in parts])
+        out[PHASE] = np.concatenate([p[2] for p in parts])
+        out[AX:AZ + 1] = np.concatenate([p[3] for p in parts]).T
+        return np.ascontiguousarray(out)
+
+    def evaluate(self, x: np.ndarray, t: float = 0.0) -> np.ndarray:
+        """dB at points ``x`` (shape (..., 3)) and time ``t``; for tests and analysis."""
+        from ..kernels.field import field_at_points
+        pts = np.ascontiguousarray(np.reshape(x, (-1, 3)), dtype=float)
+        out = field_at_points(pts, float(t), self.table(), np.zeros(3))
+        return out.reshape(np.shape(x))

@@ -1,0 +1,91 @@
+"""Resolution and cost checks for a card (``mcparticles info``)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .config import AUTO_KMAX_VDT, AUTO_OMEGA_DT, Card
+
+#: measured cost of one mode evaluation per particle step (benchmarks/push_rate.py,
+#: this class of machine, numba, one thread) and of the rest of a step
+NS_PER_MODE = 12.0
+NS_PER_STEP = 60.0
+
+
+def checks(card: Card) -> tuple[list[tuple[str, str]], list[str]]:
+    """(rows of (label, value), warnings)."""
+    from .qlt import predict
+    from .simulation import make_plan
+
+    p, f, t = card.particles, card.field, card.time
+    plan = make_plan(card)
+    rows, warn = [], []
+    B = f.B0 if f.B0 > 0 else 1.0
+    omega = card.omega0
+    rows.append(("rigidity R = r_g/L", f"{p.rigidity:.4g}  (speed {p.speed:.4g} c, charge sign {p.charge_sign:+d})"))
+    rows.append(("gyroradius r_g, gyro-period", f"{card.r_g:.4g} L, {card.gyroperiod:.4g} L/c"))
+    rows.append(("turbulence dB^2/B0^2, eta", f"{f.dB2_total / B**2:.4g}, {f.dB2_total / (f.B0**2 + f.dB2_total):.4g}"))
+    odt = p.speed * f.B_ref_rms / p.rigidity * t.dt
+    kdt = f.k_max * p.speed * t.dt
+    rows.append(("dt", f"{t.dt:.4g} L/c ({'auto' if t.dt_auto else 'card'}): Omega_rms dt = {odt:.3g}, "
+                       f"k_max v dt = {kdt:.3g}, {card.gyroperiod / t.dt:.0f} steps per gyration"))
+    if odt > AUTO_OMEGA_DT * 1.0001:
+        warn.append(f"Omega dt = {odt:.3g} > {AUTO_OMEGA_DT}: gyration under-resolved (PHYSICS.md sec. 2)")
+    if kdt > AUTO_KMAX_VDT * 1.0001:
+        warn.append(f"k_max v dt = {kdt:.3g} > {AUTO_KMAX_VDT}: the smallest waves are under-resolved")
+    for i, c in enumerate(f.components):
+        k0, k1 = c.k_range
+        per_dec = c.n_modes / math.log10(k1 / k0)
+        below = math.log10(1.0 / (card.r_g * k0))
+        above = math.log10(k1 * card.r_g)
+        rows.append((f"component {i} ({c.model})",
+                     f"dB2 = {c.dB2:.4g}, k in [{k0:.4g}, {k1:.4g}], {c.n_modes} modes "
+                     f"({per_dec:.0f} per decade)"))
+        rows.append(("  resonant k = 1/(r_g |mu|)",
+                     f"from {1 / card.r_g:.4g} (mu = 1) up; spectrum extends {below:.2f} decades below "
+                     f"and {above:.2f} above 1/r_g"))
+        if below < 1.0:
+            warn.append(f"component {i}: only {below:.2f} decades of spectrum below 1/r_g (want 1-2): "
+                        "resonances at large |mu| fall outside the band")
+        if above < 1.0:
+            warn.append(f"component {i}: only {above:.2f} decades above 1/r_g (want 1-2): "
+                        f"90-degree gap |mu| < {1 / (card.r_g * k1):.3g}")
+        if per_dec < 20:
+            warn.append(f"component {i}: {per_dec:.0f} modes per decade; check convergence by doubling n_modes")
+    rows.append(("90-degree gap", f"QLT D_mumu = 0 for |mu| < 1/(r_g k_max) = {1 / (card.r_g * f.k_max):.3g}; "
+                                  f"D_mumu compared for |mu| > {2 / (card.r_g * f.k_max):.3g}"))
+    try:
+        kq = predict.kappa(card)
+        tb = 3 * kq.kappa_par / p.speed ** 2
+        rows.append(("QLT kappa_par, lambda_par", f"{kq.kappa_par:.4g} L c, {kq.lambda_par:.4g} L "
+                                                  "(spectrum continued above k_max)"))
+        rows.append(("ballistic time 3 kappa/v^2", f"{tb:.4g} L/c; plateau needs t_max >~ {30 * tb:.3g}"))
+        if t.t_max < 30 * tb:
+            warn.append(f"t_max = {t.t_max:g} < 30 x ballistic time ({30 * tb:.3g}): kappa will not reach a "
+                        "plateau (D_mumu is unaffected)")
+    except predict.QLTUnavailable as exc:
+        rows.append(("QLT", str(exc)))
+    rows.append(("D_mumu lag", f"{(plan.lag_index + 1) * plan.h:.4g} L/c = "
+                               f"{(plan.lag_index + 1) * plan.h / card.gyroperiod:.3g} gyro-periods; "
+                               f"scan to {plan.n_lag * plan.h:.4g} L/c"))
+    n_modes = sum(c.n_modes * (2 if getattr(c, "helicity", 0) else 1) for c in f.components)
+    steps = plan.particle_steps
+    sec = steps * (NS_PER_MODE * n_modes + NS_PER_STEP) * 1e-9
+    rows.append(("work", f"{len(plan.units)} work units, {t.n_steps} steps x "
+                         f"{p.count * card.run.realizations} particles = {steps:.3g} particle-steps"))
+    rows.append(("estimated wall time", f"{sec:.3g} core-seconds ({sec / 2:.3g} s on 2 cores)"))
+    unit_bytes = 8 * (plan.out_steps.size * 6 + plan.n_lag * card.diagnostics.mu_bins * 5
+                      + plan.traj_n * plan.traj_len * 7 + 8 * n_modes)
+    mem = unit_bytes * (len(plan.units) + 4) + 8 * 6 * card.run.batch_size
+    rows.append(("memory", f"~{mem / 2**20:.3g} MiB (independent of t_max except the stored tracks)"))
+    return rows, warn
+
+
+def report(card: Card) -> str:
+    rows, warn = checks(card)
+    w = max(len(r[0]) for r in rows)
+    lines = [f"{card.run.name}: {card.source}"]
+    lines += [f"  {a:<{w}}  {b}" for a, b in rows]
+    lines += [f"WARNING: {x}" for x in warn] or ["  no warnings"]
+    return "\n".join(lines)

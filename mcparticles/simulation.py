@@ -1,0 +1,316 @@
+"""The run driver: card -> work units -> kernels -> combined statistics -> Result.
+
+Arrows point one way: this module uses fields, kernels, diagnostics, qlt and io; none
+of those import it.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import signal
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import __version__
+from .config import Card
+from .diagnostics.dmumu import DmumuScan, mu_edges, resolved_bins
+from .diagnostics.running import RunningDiffusion, late_exponent, output_steps, plateau
+from .fields.modes import ModeSet
+from .kernels.push import push_batch
+from .parallel import Context, WorkUnit, field_rng, get_context, particle_rng, threads_per_rank, work_units
+from .qlt import kappa_par_from_bins
+from .qlt import predict as qlt_predict
+
+log = logging.getLogger(__name__)
+
+#: particles per accumulator chunk inside a kernel call (fixed: thread-count independent)
+CHUNK = 8
+
+
+class Interrupted(RuntimeError):
+    """SIGTERM/SIGINT arrived; finished units are checkpointed."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    dt: float
+    n_steps: int
+    out_steps: np.ndarray
+    mu_stride: int          # steps between mu samples
+    h: float                # mu sampling interval [L/c]
+    n_lag: int
+    lag_index: int          # chosen lag (0-based index into the lag scan)
+    traj_n: int
+    traj_stride: int
+    traj_len: int
+    units: tuple
+    box: float
+
+    @property
+    def particle_steps(self) -> int:
+        return sum(u.n_particles for u in self.units) * self.n_steps
+
+
+def auto_lag_gyroperiods(card: Card) -> float:
+    """Lag for D_mumu in gyro-periods: one gyro-period (1/Omega << tau << 1/D).
+
+    Measured on slab cards (dB2 = 0.003 ... 0.1, r_g = 0.1 L, k_max r_g = 30): at one
+    gyro-period the lag estimator is within its 2-3% statistical error of QLT in weak
+    turbulence; shorter lags carry the 1/(Omega tau) start-up bias (5-7% low at half a
+    gyro-period), longer lags fall below QLT as soon as dB2 >~ 0.01 (the particle
+    decorrelates from the resonant waves non-linearly).  The whole scan is stored."""
+    return 1.0
+
+
+def make_plan(card: Card) -> Plan:
+    dt = card.time.dt
+    n_steps = card.time.n_steps
+    tg = card.gyroperiod
+    d = card.diagnostics
+    mu_stride = max(1, int(round(tg / (d.mu_samples_per_gyration * dt))))
+    h = mu_stride * dt
+    n_lag = max(1, int(math.ceil(d.dmumu_max_lag * tg / h)))
+    lag_gp = d.dmumu_lag if d.dmumu_lag is not None else auto_lag_gyroperiods(card)
+    lag_index = int(np.clip(round(lag_gp * tg / h) - 1, 0, n_lag - 1))
+    units = tuple(work_units(card.run.realizations, card.particles.count, card.run.batch_size))
+    traj_n = min(d.trajectories, units[0].n_particles)
+    traj_stride = max(1, int(math.ceil((n_steps + 1) / d.track_points)))
+    traj_len = n_steps // traj_stride + 1
+    return Plan(dt=dt, n_steps=n_steps, out_steps=output_steps(n_steps, card.time.n_output),
+                mu_stride=mu_stride, h=h, n_lag=n_lag, lag_index=lag_index, traj_n=traj_n,
+                traj_stride=traj_stride, traj_len=traj_len, units=units,
+                box=2.0 * np.pi / card.field.k_min)
+
+
+def sample_field(card: Card, realization: int) -> ModeSet:
+    """The field of one realisation: all components, sampled in card order."""
+    rng = field_rng(card.run.seed, realization)
+    return ModeSet.concatenate([c.sample(rng) for c in card.field.components])
+
+
+def b0_vector(card: Card) -> np.ndarray:
+    return np.array([0.0, 0.0, card.field.B0])
+
+
+def run_unit(card: Card, plan: Plan, unit: WorkUnit, modes: ModeSet) -> dict:
+    """Push one work unit; returns its partial sums (plain arrays)."""
+    x, v = card.particles.initial_state(unit.n_particles, particle_rng(card.run.seed, unit), plan.box)
+    traj_n = plan.traj_n if unit.batch == 0 else 0
+    t0 = time.perf_counter()
+    disp, lag, cor, traj, bad = push_batch(
+        x, v, modes.table(), modes.geometry, b0_vector(card), card.particles.qm, plan.dt,
+        plan.n_steps, plan.out_steps, plan.mu_stride, plan.n_lag, card.diagnostics.mu_bins,
+        CHUNK, traj_n, plan.traj_stride, plan.traj_len)
+    wall = time.perf_counter() - t0
+    if np.any(bad >= 0):
+        p = int(np.argmax(bad >= 0))
+        raise FloatingPointError(
+            f"non-finite field in work unit {unit.index} (realization {unit.realization}, batch "
+            f"{unit.batch}) at particle {p}, step {int(bad[p])}")
+    return {"index": unit.index, "disp": disp.sum(axis=0), "lag": lag.sum(axis=0),
+            "cor": cor.sum(axis=0), "traj": traj, "n": unit.n_particles,
+            "steps": unit.n_particles * plan.n_steps, "wall": wall}
+
+
+def warm_up(ctx: Context):
+    """Compile (or load from cache) the kernels: rank 0 first, then the others."""
+    def compile_once():
+        m = np.zeros((8, 1))
+        push_batch(np.zeros((1, 3)), np.array([[0.0, 0.6, 0.8]]), m, 1, np.array([0, 0, 1.0]), 1.0,
+                   0.01, 2, np.array([1], dtype=np.int64), 1, 1, 2, CHUNK, 0, 1, 1)
+    if ctx.is_root:
+        compile_once()
+    ctx.barrier()
+    if not ctx.is_root:
+        compile_once()
+
+
+@dataclass
+class Result:
+    """Everything a run reports; io.py writes it, plotting.py draws it."""
+
+    card: Card
+    plan: Plan
+    running: RunningDiffusion
+    scan: DmumuScan
+    edges: np.ndarray
+    qlt_centre: np.ndarray | None
+    qlt_bin_mean: np.ndarray | None
+    resolved: np.ndarray
+    trajectories: np.ndarray          # (n_tracks, traj_len, 7)
+    summary: dict
+    timing: dict
+    units_done: int = 0
+    units_total: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def mu(self):
+        return 0.5 * (self.edges[1:] + self.edges[:-1])
+
+
+def combine(card: Card, plan: Plan, unit_results: dict[int, dict], timing: dict) -> Result:
+    """Combine unit partial sums in unit order into a Result (also for a partial run)."""
+    units = [u for u in plan.units if u.index in unit_results]
+    if not units:
+        raise ValueError("no finished work units to combine")
+    # error groups: realisations when there are several, else batches
+    by_real = card.run.realizations > 1
+    keys = sorted({(u.realization if by_real else u.index) for u in units})
+    gidx = {k: i for i, k in enumerate(keys)}
+    G = len(keys)
+    n_out = plan.out_steps.size
+    disp = np.zeros((G, n_out, 6))
+    counts = np.zeros(G)
+    lag = np.zeros((G,) + unit_results[units[0].index]["lag"].shape)
+    cor = np.zeros((G,) + unit_results[units[0].index]["cor"].shape)
+    tracks = []
+    for u in units:                                  # unit order: rank-independent sums
+        r = unit_results[u.index]
+        g = gidx[u.realization if by_real else u.index]
+        disp[g] += r["disp"]
+        counts[g] += r["n"]
+        lag[g] += r["lag"]
+        cor[g] += r["cor"]
+        if u.batch == 0 and r["traj"].shape[0]:
+            tracks.append(r["traj"])
+    t = plan.out_steps * plan.dt
+    running = RunningDiffusion.from_sums(t, disp, counts)
+    scan = DmumuScan.from_sums(lag, cor, plan.h)
+    edges = mu_edges(card.diagnostics.mu_bins)
+    mu = 0.5 * (edges[1:] + edges[:-1])
+    try:
+        qlt_c = qlt_predict.dmumu(card, mu)
+        qlt_b = qlt_predict.dmumu_bin_mean(card, edges)
+        kq = qlt_predict.kappa(card)
+        resolved = resolved_bins(edges, qlt_b, card.r_g, card.field.k_max)
+    except qlt_predict.QLTUnavailable:
+        qlt_c = qlt_b = kq = None
+        resolved = np.zeros(mu.size, dtype=bool)
+
+    v = card.particles.speed
+    par = plateau(t, running.par(), running.par(groups=True), v)
+    perp = plateau(t, running.perp(), running.perp(groups=True), v)
+    a_par, a_par_err = late_exponent(t, running.par(groups=True), t_from=5 * par.t_ballistic)
+    a_perp, a_perp_err = late_exponent(t, running.perp(groups=True), t_from=5 * par.t_ballistic)
+    li = plan.lag_index
+    val, err, val_b, err_b = scan.at(li)
+    ratio = ratio_b = float("nan")
+    if qlt_b is not None and np.any(resolved):
+        ratio = float(np.median(val[resolved] / qlt_b[resolved]))
+        ratio_b = float(np.median(val_b[resolved] / qlt_b[resolved]))
+    k_from_d = kappa_par_from_bins(edges, val, v) if np.all(np.isfinite(val)) else float("nan")
+
+    summary = {
+        "kappa_par": par.value, "kappa_par_err": par.err,
+        "kappa_perp": perp.value, "kappa_perp_err": perp.err,
+        "lambda_par": 3.0 * par.value / v, "lambda_par_err": 3.0 * par.err / v,
+        "alpha_par": a_par, "alpha_par_err": a_par_err,
+        "alpha_perp": a_perp, "alpha_perp_err": a_perp_err,
+        # a parallel plateau also needs normal diffusion: |alpha_par - 1| <= 0.15
+        "plateau_reached": bool(par.reached and np.isfinite(a_par) and abs(a_par - 1.0) <= 0.15), "plateau_t_start": par.t_start,
+        "t_ballistic": par.t_ballistic,
+        "qlt_kappa_par": kq.kappa_par if kq else None,
+        "qlt_lambda_par": kq.lambda_par if kq else None,
+        "qlt_kappa_par_band_limited": kq.kappa_par_band if kq else None,
+        "qlt_gap_mu": kq.gap_mu if kq else None,
+        "dmumu_ratio_median": ratio, "dmumu_ratio_median_corr": ratio_b,
+        "kappa_par_from_dmumu": k_from_d,
+        "dmumu_lag": float(scan.lags[li]), "dmumu_lag_gyroperiods": float(scan.lags[li] / card.gyroperiod),
+        "rigidity": card.particles.rigidity, "speed": v, "r_g": card.r_g, "B0": card.field.B0,
+        "dB2": card.field.dB2_total,
+        "sigma2": card.field.dB2_total / card.field.B0 ** 2 if card.field.B0 > 0 else None,
+        "eta": card.field.dB2_total / (card.field.B0 ** 2 + card.field.dB2_total),
+        "dt": plan.dt, "n_steps": plan.n_steps, "realizations": card.run.realizations,
+        "particles": int(counts.sum()), "seed": card.run.seed,
+        "complete": len(units) == len(plan.units),
+        "particle_steps": int(sum(unit_results[u.index]["steps"] for u in units)),
+        "version": __version__,
+    }
+    if card.physical is not None:
+        ph = card.physical
+        summary["physical"] = {
+            "kappa_par_cm2_s": ph.kappa_cm2_s(par.value), "kappa_par_err_cm2_s": ph.kappa_cm2_s(par.err),
+            "kappa_perp_cm2_s": ph.kappa_cm2_s(perp.value), "kappa_perp_err_cm2_s": ph.kappa_cm2_s(perp.err),
+            "qlt_kappa_par_cm2_s": ph.kappa_cm2_s(kq.kappa_par) if kq else None,
+            "lambda_par_cm": ph.length_cm(3.0 * par.value / v), "r_g_cm": ph.length_cm(card.r_g),
+            "energy_GeV": ph.energy_GeV, "B0_microgauss": ph.B_microgauss, "L_pc": ph.L_pc,
+        }
+    summary = {k: _json_number(v_) for k, v_ in summary.items()}
+    tr = np.concatenate(tracks) if tracks else np.zeros((0, plan.traj_len, 7))
+    return Result(card=card, plan=plan, running=running, scan=scan, edges=edges,
+                  qlt_centre=qlt_c, qlt_bin_mean=qlt_b, resolved=resolved, trajectories=tr,
+                  summary=summary, timing=timing, units_done=len(units), units_total=len(plan.units))
+
+
+def _json_number(x):
+    if isinstance(x, dict):
+        return {k: _json_number(v) for k, v in x.items()}
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else None
+    return x
+
+
+def run(card: Card, output_dir, *, resume: bool = False, progress: bool = True,
+        threads: int | None = None, ctx: Context | None = None, write_plots: bool = True) -> Result | None:
+    """Run a card; rank 0 writes ``output_dir`` and returns the Result (None elsewhere)."""
+    from . import io
+    import numba
+
+    ctx = ctx or get_context()
+    nthreads = threads_per_rank(threads or card.run.threads, ctx)
+    numba.set_num_threads(min(nthreads, numba.config.NUMBA_NUM_THREADS))
+    plan = make_plan(card)
+    store = io.Checkpoint(output_dir, card)
+    if ctx.is_root:
+        store.open(resume=resume)
+    ctx.barrier()
+    done = store.load_all() if resume else {}
+    warm_up(ctx)
+    mine = [u for u in ctx.my_units(list(plan.units)) if u.index not in done]
+    results = {i: r for i, r in done.items() if i % ctx.size == ctx.rank}
+
+    stop = {"flag": False}
+
+    def handler(signum, frame):
+        stop["flag"] = True
+        raise Interrupted(f"received signal {signum}")
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    t_start = time.perf_counter()
+    bar = None
+    if progress and ctx.is_root:
+        from tqdm import tqdm
+        bar = tqdm(total=len(mine), desc=card.run.name, unit="unit", leave=False)
+    try:
+        fields: dict[int, ModeSet] = {}
+        for u in mine:
+            if u.realization not in fields:
+                fields = {u.realization: sample_field(card, u.realization)}
+            r = run_unit(card, plan, u, fields[u.realization])
+            store.save(r)
+            results[u.index] = r
+            if bar is not None:
+                bar.update(1)
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        if bar is not None:
+            bar.close()
+    wall = time.perf_counter() - t_start
+    gathered = ctx.gather((results, wall))
+    if not ctx.is_root:
+        return None
+    all_results: dict[int, dict] = {}
+    for part, _ in gathered:
+        all_results.update(part)
+    wall = max(w for _, w in gathered)
+    steps_new = sum(all_results[u.index]["steps"] for u in plan.units if u.index not in done)
+    timing = {"wall_seconds": wall, "steps_per_second": steps_new / wall if wall > 0 else None,
+              "ranks": ctx.size, "threads": nthreads}
+    result = combine(card, plan, all_results, timing)
+    io.write_result(output_dir, result, plots=write_plots)
+    store.finish()
+    return result

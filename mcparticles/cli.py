@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def cmd_run(a) -> int:
     out = _output_dir(card, a.output)
     if a.threads < 0:
         raise CardError("--threads", a.threads, "must be an integer >= 0")
-    if not a.quiet:
+    if not a.quiet and os.environ.get("PMI_RANK", os.environ.get("OMPI_COMM_WORLD_RANK", "0")) == "0":
         from .info import checks
         _, warn = checks(card)
         for w in warn:
@@ -168,10 +169,8 @@ def cmd_plot(a) -> int:
 
 def _plot_partial(d: Path):
     """Figures from the finished work units of an interrupted run, in DIR/partial/."""
-    import tomllib as _t
-
     from . import io, plotting
-    from .config import parse_card
+    from .config import parse_card, tomllib as _t
     from .simulation import combine, make_plan
 
     stamp = json.loads((d / io.CHECKPOINT / "card.json").read_text())

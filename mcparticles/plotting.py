@@ -55,6 +55,11 @@ def plot_running(res: dict, ax=None):
     t0 = s.get("plateau_t_start")
     if isinstance(t0, (int, float)):
         ax.axvspan(t0, t[-1], color="C2", alpha=0.12, label="plateau window")
+    kp = s.get("kappa_par")
+    if isinstance(kp, (int, float)) and isinstance(t0, (int, float)):
+        ke = s.get("kappa_par_err") if isinstance(s.get("kappa_par_err"), (int, float)) else 0.0
+        ax.fill_between([t0, t[-1]], kp - ke, kp + ke, color="C0", alpha=0.35, lw=0)
+        ax.plot([t0, t[-1]], [kp, kp], "C0--", lw=1, label=r"$\kappa_\parallel$ = late slope / 2")
     kq = s.get("qlt_kappa_par")
     if isinstance(kq, (int, float)) and np.isfinite(kq):
         ax.axhline(kq, color="k", ls="--", lw=1, label=r"QLT $\kappa_\parallel$")

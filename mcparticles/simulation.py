@@ -54,14 +54,25 @@ class Plan:
 
 
 def auto_lag_gyroperiods(card: Card) -> float:
-    """Lag for D_mumu in gyro-periods: one gyro-period (1/Omega << tau << 1/D).
+    """Lag for D_mumu in gyro-periods (1/Omega << tau << 1/D, PHYSICS.md section 4):
 
-    Measured on slab cards (dB2 = 0.003 ... 0.1, r_g = 0.1 L, k_max r_g = 30): at one
-    gyro-period the lag estimator is within its 2-3% statistical error of QLT in weak
-    turbulence; shorter lags carry the 1/(Omega tau) start-up bias (5-7% low at half a
-    gyro-period), longer lags fall below QLT as soon as dB2 >~ 0.01 (the particle
-    decorrelates from the resonant waves non-linearly).  The whole scan is stored."""
-    return 1.0
+        tau = clip(w^2 / (2 D_max), 0.5, 1.0) gyro-periods,
+
+    w = 2/mu_bins the bin width and D_max the largest QLT D_mumu, so that the rms
+    excursion sqrt(2 D tau) during a lag stays within one bin.  Measured on slab cards
+    (r_g = 0.1 L, k_max r_g = 30): in weak turbulence (dB2 = 0.003) one gyro-period
+    agrees with QLT within the 1-2% statistical error, while half a gyro-period is up to
+    7% low at small |mu| (start-up bias ~ 1/(Omega tau)); at dB2 = 0.03 one gyro-period
+    lets mu wander 0.14 and the curvature of D(mu) pulls the estimate 12-17% below QLT,
+    half a gyro-period 5-11%.  The whole lag scan is stored."""
+    w = 2.0 / card.diagnostics.mu_bins
+    try:
+        d_max = float(np.max(qlt_predict.dmumu(card, np.linspace(-0.99, 0.99, 199))))
+    except qlt_predict.QLTUnavailable:
+        return 1.0
+    if d_max <= 0:
+        return 1.0
+    return float(np.clip(w * w / (2.0 * d_max) / card.gyroperiod, 0.5, 1.0))
 
 
 def make_plan(card: Card) -> Plan:
@@ -201,7 +212,15 @@ def combine(card: Card, plan: Plan, unit_results: dict[int, dict], timing: dict)
     if qlt_b is not None and np.any(resolved):
         ratio = float(np.median(val[resolved] / qlt_b[resolved]))
         ratio_b = float(np.median(val_b[resolved] / qlt_b[resolved]))
-    k_from_d = kappa_par_from_bins(edges, val, v) if np.all(np.isfinite(val)) else float("nan")
+    # kappa from D_mumu needs the transport across mu = 0 to have developed: near 90
+    # degrees mu_loc is moved by the largest waves (amplitude ~ dB/B0, wider than the
+    # resonance gap) on the time scale 1/(k_min v), so this uses the lag
+    # 2/(k_min v) (within the scan, not shorter than the QLT-comparison lag).
+    # Measured on runs/quickstart.toml: kappa_from_D is flat within 2% for lags of
+    # 1.5-6 gyro-periods and matches the directly measured kappa_par.
+    lk = int(np.clip(round(2.0 / (card.field.k_min * v) / plan.h) - 1, li, plan.n_lag - 1))
+    val_k = scan.lag[lk]
+    k_from_d = kappa_par_from_bins(edges, val_k, v) if np.all(np.isfinite(val_k)) else float("nan")
 
     summary = {
         "kappa_par": par.value, "kappa_par_err": par.err,
@@ -217,7 +236,7 @@ def combine(card: Card, plan: Plan, unit_results: dict[int, dict], timing: dict)
         "qlt_kappa_par_band_limited": kq.kappa_par_band if kq else None,
         "qlt_gap_mu": kq.gap_mu if kq else None,
         "dmumu_ratio_median": ratio, "dmumu_ratio_median_corr": ratio_b,
-        "kappa_par_from_dmumu": k_from_d,
+        "kappa_par_from_dmumu": k_from_d, "kappa_par_from_dmumu_lag": float(scan.lags[lk]),
         "dmumu_lag": float(scan.lags[li]), "dmumu_lag_gyroperiods": float(scan.lags[li] / card.gyroperiod),
         "rigidity": card.particles.rigidity, "speed": v, "r_g": card.r_g, "B0": card.field.B0,
         "dB2": card.field.dB2_total,

@@ -60,10 +60,12 @@ def checks(card: Card) -> tuple[list[tuple[str, str]], list[str]]:
         tb = 3 * kq.kappa_par / p.speed ** 2
         rows.append(("QLT kappa_par, lambda_par", f"{kq.kappa_par:.4g} L c, {kq.lambda_par:.4g} L "
                                                   "(spectrum continued above k_max)"))
-        rows.append(("ballistic time 3 kappa/v^2", f"{tb:.4g} L/c; plateau needs t_max >~ {30 * tb:.3g}"))
-        if t.t_max < 30 * tb:
-            warn.append(f"t_max = {t.t_max:g} < 30 x ballistic time ({30 * tb:.3g}): kappa will not reach a "
-                        "plateau (D_mumu is unaffected)")
+        # the kappa fit window is t >= max(t_max/3, 5 t_b) (diagnostics/running.py)
+        rows.append(("ballistic time 3 kappa/v^2", f"{tb:.4g} L/c (QLT); a kappa plateau needs "
+                                                   f"t_max >~ 15 t_b = {15 * tb:.3g}"))
+        if t.t_max < 15 * tb:
+            warn.append(f"t_max = {t.t_max:g} < 15 x ballistic time ({15 * tb:.3g}, from QLT): kappa will "
+                        "probably not reach a plateau (D_mumu is unaffected)")
     except predict.QLTUnavailable as exc:
         rows.append(("QLT", str(exc)))
     rows.append(("D_mumu lag", f"{(plan.lag_index + 1) * plan.h:.4g} L/c = "

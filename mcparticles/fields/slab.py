@@ -79,9 +79,8 @@ class Slab:
         return ModeSet(k=kvec, e1=e1, e2=e2, amplitude=amplitude, phase=phase,
                        omega=np.zeros(n))
 
-    def dmumu_qlt(self, mu, particle, B0: float):
+    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False):
+        """QLT D_mumu for this field (qlt/slab.py); ``unbounded`` continues the
+        spectrum above k_max."""
         from ..qlt.slab import dmumu_slab
-        return dmumu_slab(self, mu, particle, B0)
-
-    def kappa_qlt_supported(self) -> bool:
-        return True
+        return dmumu_slab(self, mu, particle, B0, unbounded=unbounded)

@@ -26,11 +26,7 @@ def dmumu(card, mu, *, unbounded: bool = False) -> np.ndarray:
     mu = np.atleast_1d(np.asarray(mu, dtype=float))
     total = np.zeros_like(mu)
     for comp in card.field.components:
-        if unbounded:
-            from .slab import dmumu_slab
-            total += dmumu_slab(comp, mu, card.particles, card.field.B0, unbounded=True)
-        else:
-            total += comp.dmumu_qlt(mu, card.particles, card.field.B0)
+        total += comp.dmumu_qlt(mu, card.particles, card.field.B0, unbounded=unbounded)
     return total
 
 

@@ -135,6 +135,8 @@ def cmd_qlt(a) -> int:
     out = {"mu": mu.tolist(), "dmumu": d.tolist(), "kappa_par": fin(k.kappa_par),
            "lambda_par": fin(k.lambda_par), "kappa_par_band_limited": fin(k.kappa_par_band),
            "gap_mu": k.gap_mu, "rigidity": card.particles.rigidity, "r_g": card.r_g}
+    if k.note:
+        out["kappa_note"] = k.note
     if card.physical is not None:
         out["kappa_par_cm2_s"] = fin(card.physical.kappa_cm2_s(k.kappa_par))
     if a.json:
@@ -148,6 +150,8 @@ def cmd_qlt(a) -> int:
               "(spectrum continued above k_max)")
         print(f"band-limited kappa_par = {_fmt(k.kappa_par_band)} (infinite with a 90-degree gap, "
               f"|mu| < {k.gap_mu:.3g})")
+        if k.note:
+            print(k.note)
     return 0
 
 

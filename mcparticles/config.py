@@ -18,7 +18,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from .fields import IMPLEMENTED, PLANNED
 from .particles import ParticleSpec
-from .spectra import make_spectrum
+from .spectra import CLV, make_spectrum
 from .units import PROTON_MASS_GEV, PhysicalUnits
 
 #: dt = "auto" keeps Omega dt <= AUTO_OMEGA_DT (Omega in the rms total field) and
@@ -219,11 +219,45 @@ class Card:
 
 # -- parsing ------------------------------------------------------------------------------
 
-_SLAB_KEYS = {"model", "dB2", "spectrum", "index", "k_min", "k_max", "n_modes",
-              "polarization", "l_bendover"}
+_SPECTRUM_KEYS = {"dB2", "spectrum", "index", "k_min", "k_max", "n_modes", "l_bendover"}
+MODEL_KEYS = {
+    "slab": {"model", "polarization"} | _SPECTRUM_KEYS,
+    "isotropic": {"model"} | _SPECTRUM_KEYS,
+    "composite": {"model", "slab_fraction"} | _SPECTRUM_KEYS,
+    "alfvenic_gs95": {"model", "M_A", "dB2", "k_min", "k_max", "n_modes", "n_kpar"},
+    "fast_modes": {"model", "M_A", "dB2", "index", "k_min", "k_max", "n_modes", "damping"},
+}
+DEFAULT_MODES = {"slab": 128, "isotropic": 256, "composite": 128, "alfvenic_gs95": 512, "fast_modes": 256}
 
 
-def _component(t: Any, i: int):
+def _band(t, path, default_index):
+    k_min = _number(t, "k_min", path, 1.0, lo=0.0, lo_open=True, hi=1e12)
+    k_max = _number(t, "k_max", path, 1.0e3, lo=0.0, lo_open=True, hi=1e12)
+    if k_max <= k_min:
+        raise CardError(f"{path}.k_max", k_max, f"must be greater than k_min = {k_min:g}")
+    index = _number(t, "index", path, default_index, lo=0.0, lo_open=True, hi=20.0)
+    return k_min, k_max, index
+
+
+def _spectrum(t, path, dB2):
+    kind = _choice(t, "spectrum", path, ("power_law", "bendover"), "power_law")
+    k_min, k_max, index = _band(t, path, 5.0 / 3.0)
+    if "l_bendover" in t and kind != "bendover":
+        raise CardError(f"{path}.l_bendover", t["l_bendover"], 'only allowed with spectrum = "bendover"')
+    l_b = _number(t, "l_bendover", path, 1.0, lo=0.0, lo_open=True, hi=1e12) if kind == "bendover" else None
+    return make_spectrum(kind, dB2=dB2, index=index, k_min=k_min, k_max=k_max, l_bendover=l_b)
+
+
+def _mach(t, path):
+    """M_A and dB2: each defaults to the other (dB2 = M_A^2, INTERFACE.md)."""
+    if "M_A" not in t and "dB2" not in t:
+        raise CardError(f"{path}.M_A", "(missing)", "give M_A (Alfven Mach number at L = 1/k_min) or dB2")
+    m = _number(t, "M_A", path, lo=0.0, lo_open=True, hi=100.0) if "M_A" in t else None
+    d = _number(t, "dB2", path, lo=0.0, lo_open=True, hi=1e4) if "dB2" in t else None
+    return (m if m is not None else math.sqrt(d)), (d if d is not None else m * m)
+
+
+def _component(t: Any, i: int, harmonics):
     path = f"field.turbulence[{i}]"
     if not isinstance(t, dict):
         raise CardError(path, t, "must be a table ([[field.turbulence]])")
@@ -232,21 +266,35 @@ def _component(t: Any, i: int):
         raise CardError(f"{path}.model", model,
                         "this model is not available in this version; available: "
                         + " | ".join(f'"{m}"' for m in IMPLEMENTED))
-    _no_unknown(t, _SLAB_KEYS, path)
-    dB2 = _number(t, "dB2", path, lo=0.0)
-    kind = _choice(t, "spectrum", path, ("power_law", "bendover"), "power_law")
-    index = _number(t, "index", path, 5.0 / 3.0, lo=0.0, lo_open=True, hi=20.0)
-    k_min = _number(t, "k_min", path, 1.0, lo=0.0, lo_open=True, hi=1e12)
-    k_max = _number(t, "k_max", path, 1.0e3, lo=0.0, lo_open=True, hi=1e12)
-    if k_max <= k_min:
-        raise CardError(f"{path}.k_max", k_max, f"must be greater than k_min = {k_min:g}")
-    if "l_bendover" in t and kind != "bendover":
-        raise CardError(f"{path}.l_bendover", t["l_bendover"], 'only allowed with spectrum = "bendover"')
-    l_b = _number(t, "l_bendover", path, 1.0, lo=0.0, lo_open=True, hi=1e12) if kind == "bendover" else None
-    n_modes = _integer(t, "n_modes", path, 128, lo=1, hi=1_000_000)
-    pol = _choice(t, "polarization", path, ("unpolarized", "left", "right"), "unpolarized")
-    spectrum = make_spectrum(kind, dB2=dB2, index=index, k_min=k_min, k_max=k_max, l_bendover=l_b)
-    return IMPLEMENTED[model](spectrum=spectrum, n_modes=n_modes, polarization=pol)
+    _no_unknown(t, MODEL_KEYS[model], path)
+    n_modes = _integer(t, "n_modes", path, DEFAULT_MODES[model], lo=1, hi=1_000_000)
+    cls = IMPLEMENTED[model]
+    if model in ("slab", "isotropic", "composite"):
+        dB2 = _number(t, "dB2", path, lo=0.0)
+        spectrum = _spectrum(t, path, dB2)
+        if model == "slab":
+            pol = _choice(t, "polarization", path, ("unpolarized", "left", "right"), "unpolarized")
+            return cls(spectrum=spectrum, n_modes=n_modes, polarization=pol)
+        if model == "isotropic":
+            return cls(spectrum=spectrum, n_modes=n_modes, harmonics=harmonics)
+        frac = _number(t, "slab_fraction", path, 0.2, lo=0.0, hi=1.0)
+        return cls(spectrum=spectrum, n_modes=n_modes, slab_fraction=frac)
+    M_A, dB2 = _mach(t, path)
+    if model == "alfvenic_gs95":
+        k_min, k_max, _ = _band({k: v for k, v in t.items() if k != "index"}, path, 1.0)
+        n_kpar = _integer(t, "n_kpar", path, 8, lo=1, hi=1000)
+        if n_modes < n_kpar:
+            raise CardError(f"{path}.n_modes", n_modes, f"must be at least n_kpar = {n_kpar}")
+        return cls(clv=CLV(dB2=dB2, M_A=M_A, k_min=k_min, k_max=k_max), n_modes=n_modes, n_kpar=n_kpar,
+                   harmonics=harmonics)
+    # fast_modes
+    damping = _choice(t, "damping", path, ("none", "collisionless", "viscous"), "none")
+    if damping != "none":
+        raise CardError(f"{path}.damping", damping,
+                        'damping truncation is not available in this version; allowed: "none"')
+    k_min, k_max, index = _band(t, path, 1.5)
+    spectrum = make_spectrum("power_law", dB2=dB2, index=index, k_min=k_min, k_max=k_max)
+    return cls(spectrum=spectrum, n_modes=n_modes, harmonics=harmonics)
 
 
 def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
@@ -312,6 +360,20 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         threads=_integer(r, "threads", "run", 0, lo=0, hi=4096),
     )
 
+    qd = _table(data, "qlt", required=False)
+    _no_unknown(qd, {"resonance", "harmonics"}, "qlt")
+    resonance = _choice(qd, "resonance", "qlt", ("sharp", "broadened"), "sharp")
+    if resonance == "broadened":
+        raise CardError("qlt.resonance", resonance,
+                        'broadened resonances are not available in this version; allowed: "sharp"')
+    harm = qd.get("harmonics", "all")
+    if isinstance(harm, str):
+        if harm != "all":
+            raise CardError("qlt.harmonics", harm, 'must be "all" or an integer >= 1')
+    else:
+        harm = _integer(qd, "harmonics", "qlt", lo=1, hi=10_000)
+    qlt = QLTSettings(resonance=resonance, harmonics=harm)
+
     f = _table(data, "field")
     _no_unknown(f, {"B0", "turbulence", "v_A", "backend"}, "field")
     B0 = _number(f, "B0", "field", 1.0, lo=0.0, hi=1e6)
@@ -326,7 +388,7 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         raise CardError("[[field.turbulence]]", "(missing)", "at least one turbulence component is required")
     if not isinstance(turb, list) or not turb:
         raise CardError("field.turbulence", turb, "must be one or more [[field.turbulence]] tables")
-    comps = tuple(_component(t, i) for i, t in enumerate(turb))
+    comps = tuple(_component(t, i, qlt.harmonics) for i, t in enumerate(turb))
     dB2_total = sum(c.dB2 for c in comps)
     if B0 == 0.0 and abs(dB2_total - 1.0) > 1e-9:
         raise CardError("field.turbulence[0].dB2", comps[0].dB2,
@@ -376,19 +438,6 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         mu_samples_per_gyration=_integer(d, "mu_samples_per_gyration", "diagnostics", 16, lo=4, hi=1000),
     )
 
-    qd = _table(data, "qlt", required=False)
-    _no_unknown(qd, {"resonance", "harmonics"}, "qlt")
-    resonance = _choice(qd, "resonance", "qlt", ("sharp", "broadened"), "sharp")
-    if resonance == "broadened":
-        raise CardError("qlt.resonance", resonance,
-                        'broadened resonances are not available for the slab model; allowed: "sharp"')
-    harm = qd.get("harmonics", "all")
-    if isinstance(harm, str):
-        if harm != "all":
-            raise CardError("qlt.harmonics", harm, 'must be "all" or an integer >= 1')
-    else:
-        harm = _integer(qd, "harmonics", "qlt", lo=1, hi=10_000)
-    qlt = QLTSettings(resonance=resonance, harmonics=harm)
 
     return Card(run=run, field=fieldset, particles=particles, time=timeset, diagnostics=diag,
                 qlt=qlt, physical=physical, text=text, source=source, raw=data)

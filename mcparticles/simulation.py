@@ -235,6 +235,7 @@ def combine(card: Card, plan: Plan, unit_results: dict[int, dict], timing: dict)
         "qlt_lambda_par": kq.lambda_par if kq else None,
         "qlt_kappa_par_band_limited": kq.kappa_par_band if kq else None,
         "qlt_gap_mu": kq.gap_mu if kq else None,
+        "qlt_kappa_note": kq.note if kq else "QLT needs a mean field (B0 > 0)",
         "dmumu_ratio_median": ratio, "dmumu_ratio_median_corr": ratio_b,
         "kappa_par_from_dmumu": k_from_d, "kappa_par_from_dmumu_lag": float(scan.lags[lk]),
         "dmumu_lag": float(scan.lags[li]), "dmumu_lag_gyroperiods": float(scan.lags[li] / card.gyroperiod),

@@ -97,3 +97,100 @@ def make_spectrum(kind: str, *, dB2: float, index: float, k_min: float, k_max: f
         return Bendover(dB2=dB2, index=index, k_min=k_min, k_max=k_max,
                         l_bendover=1.0 if l_bendover is None else l_bendover)
     raise ValueError(f"unknown spectrum {kind!r}")
+
+
+# -- three-dimensional spectra for the general QLT integrator (qlt/mhd.py) -------------
+#
+# Each provides power(k_par, k_perp) -> (I_A, I_F) in B_ref^2 L^3 with
+# int d^3k (I_A + I_F) = dB2 over the sampled domain, k_perp_range(k_par) and k_par_max.
+
+_TINY = 1e-9
+
+
+@dataclass(frozen=True)
+class Isotropic3D:
+    """I(k) = E(|k|) / (4 pi k^2) from an omnidirectional one-dimensional spectrum E
+    (a ``Spectrum``: int E dk = dB2 over [k_min, k_max]).  ``alfven_fraction`` of the
+    power has dB along k x B0, the rest dB in the (k, B0) plane: 1/2 for randomly
+    polarised isotropic turbulence, 0 for fast modes (PHYSICS.md section 3)."""
+
+    omni: Spectrum
+    alfven_fraction: float = 0.5
+    unbounded: bool = False
+
+    @property
+    def _k_hi(self):
+        return self.omni.k_max * 1e3 if self.unbounded else self.omni.k_max
+
+    @property
+    def k_par_max(self):
+        return self._k_hi
+
+    def k_perp_range(self, k_par):
+        k_par = abs(k_par)
+        if k_par >= self._k_hi:
+            return 0.0, 0.0
+        lo = np.sqrt(max(self.omni.k_min ** 2 - k_par ** 2, 0.0))
+        return max(lo, _TINY * max(k_par, self.omni.k_min)), float(np.sqrt(self._k_hi ** 2 - k_par ** 2))
+
+    def power(self, k_par, k_perp):
+        k = np.hypot(k_par, k_perp)
+        e = self.omni.density_unbounded(k) if self.unbounded else self.omni.density(k)
+        i = e / (4 * np.pi * k * k)
+        return self.alfven_fraction * i, (1 - self.alfven_fraction) * i
+
+
+@dataclass(frozen=True)
+class CLV:
+    """Goldreich-Sridhar (1995) Alfvenic turbulence in the Cho, Lazarian & Vishniac
+    (2002) form, outer scale L = 1/k_min (lengths in L):
+
+        I_A(k_par, k_perp) = C k_perp^(-10/3) exp(-L^(1/3) |k_par| / (M_A^(4/3) k_perp^(2/3)))
+
+    for k_min <= k_perp <= k_max.  CLV normalise C = M_A^(4/3) L^(-1/3) / (6 pi); here C is
+    fixed by the field's variance dB2 over the sampled k_perp band,
+    C = dB2 / (6 pi M_A^(4/3) L^(-1/3) (k_min^(-2/3) - k_max^(-2/3))), and M_A sets the
+    anisotropy k_par ~ M_A^(4/3) k_perp^(2/3) L^(-1/3).  Caveat (PHYSICS.md): the
+    anisotropy is imposed in the global B0 frame, whereas critical balance holds in the
+    local field frame."""
+
+    dB2: float
+    M_A: float
+    k_min: float
+    k_max: float
+    unbounded: bool = False
+
+    @property
+    def L(self):
+        return 1.0 / self.k_min
+
+    @property
+    def amplitude(self):
+        return self.dB2 / (6 * np.pi * self.M_A ** (4 / 3) * self.L ** (-1 / 3)
+                           * (self.k_min ** (-2 / 3) - self.k_max ** (-2 / 3)))
+
+    def par_scale(self, k_perp):
+        """Lambda(k_perp) = M_A^(4/3) k_perp^(2/3) L^(-1/3): the e-folding k_par."""
+        return self.M_A ** (4 / 3) * np.power(k_perp, 2 / 3) * self.L ** (-1 / 3)
+
+    @property
+    def _k_hi(self):
+        return self.k_max * 1e3 if self.unbounded else self.k_max
+
+    @property
+    def k_par_max(self):
+        return 80.0 * float(self.par_scale(self._k_hi))
+
+    def k_perp_range(self, k_par):
+        return self.k_min, self._k_hi
+
+    def power(self, k_par, k_perp):
+        k_perp = np.asarray(k_perp, dtype=float)
+        inside = (k_perp >= self.k_min) & (k_perp <= self._k_hi)
+        kp = np.where(inside, k_perp, self.k_min)
+        i = self.amplitude * kp ** (-10 / 3) * np.exp(-np.abs(k_par) / self.par_scale(kp))
+        return np.where(inside, i, 0.0), np.zeros_like(i)
+
+    def reduced_perp(self, k_perp):
+        """int dk_par 2 pi k_perp I: power per unit k_perp (analytic)."""
+        return 2 * np.pi * k_perp * self.amplitude * k_perp ** (-10 / 3) * 2 * self.par_scale(k_perp)

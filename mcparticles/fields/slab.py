@@ -24,16 +24,9 @@ import numpy as np
 
 from ..spectra import Spectrum
 from .modes import ModeSet
+from .sampling import log_cells
 
 HELICITY = {"unpolarized": 0, "right": 1, "left": -1}
-
-
-def log_cells(k_min: float, k_max: float, n: int, rng: np.random.Generator):
-    """Cell edges (n+1,) equally spaced in log k, and one jittered k per cell (n,)."""
-    edges = np.geomspace(k_min, k_max, n + 1)
-    u = rng.random(n)
-    k = edges[:-1] * (edges[1:] / edges[:-1]) ** u
-    return edges, k
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,28 @@ def dmumu(card, mu, *, unbounded: bool = False) -> np.ndarray:
     return total
 
 
+def _cheap(card) -> bool:
+    """True when every component's QLT is a closed form (slab-type), so adaptive
+    quadrature over mu is affordable; otherwise fixed Gauss-Legendre nodes are used."""
+    return all(c.model in ("slab", "composite") for c in card.field.components)
+
+
+def _gauss_legendre(a, b, n):
+    from scipy.special import roots_legendre
+    x, w = roots_legendre(n)
+    return 0.5 * (b - a) * x + 0.5 * (b + a), 0.5 * (b - a) * w
+
+
 def dmumu_bin_mean(card, edges) -> np.ndarray:
     """QLT D_mumu averaged over each mu bin (particles are uniform in mu within a bin
     for isotropic pitch angles)."""
     _check(card)
+    if not _cheap(card):
+        out = []
+        for a, b in zip(edges[:-1], edges[1:]):
+            x, w = _gauss_legendre(a, b, 6)
+            out.append(np.sum(w * dmumu(card, x)) / (b - a))
+        return np.array(out)
     out = []
     for a, b in zip(edges[:-1], edges[1:]):
         pts = [0.0] if a < 0 < b else None
@@ -48,10 +66,11 @@ class KappaPrediction:
     lambda_par: float
     kappa_par_band: float       # the simulated band only (inf with a 90-degree gap)
     gap_mu: float               # 1/(r_g k_max): QLT D_mumu = 0 for |mu| below this
+    note: str = ""              # why kappa_par is infinite, when it is
 
     def as_dict(self):
         return {"kappa_par": self.kappa_par, "lambda_par": self.lambda_par,
-                "kappa_par_band_limited": self.kappa_par_band, "gap_mu": self.gap_mu}
+                "kappa_par_band_limited": self.kappa_par_band, "gap_mu": self.gap_mu, "note": self.note}
 
 
 def kappa(card) -> KappaPrediction:
@@ -60,7 +79,39 @@ def kappa(card) -> KappaPrediction:
     (r_g k_max)^(-1/3) is small (PHYSICS.md section 3), and for the band itself."""
     _check(card)
     v = card.particles.speed
-    k_unb = kappa_par_from_dmumu(lambda m: dmumu(card, m, unbounded=True), v)
-    k_band = kappa_par_from_dmumu(lambda m: dmumu(card, m), v)
+    if _cheap(card):
+        k_unb = kappa_par_from_dmumu(lambda m: dmumu(card, m, unbounded=True), v)
+        k_band = kappa_par_from_dmumu(lambda m: dmumu(card, m), v)
+    else:
+        k_unb = _kappa_nodes(card, v, unbounded=True)
+        k_band = _kappa_nodes(card, v, unbounded=False)
+    note = ""
+    if not math.isfinite(k_unb):
+        note = ("QLT kappa_par diverges: even with the spectrum continued above k_max, D_mumu vanishes "
+                "too fast at mu -> 0 (static fields: no resonance carries particles through 90 degrees; "
+                "fully helical slab waves leave one hemisphere unscattered); the measured kappa_par is "
+                "set by non-linear effects")
     return KappaPrediction(kappa_par=k_unb, lambda_par=3.0 * k_unb / v if math.isfinite(k_unb) else math.inf,
-                           kappa_par_band=k_band, gap_mu=1.0 / (card.r_g * card.field.k_max))
+                           kappa_par_band=k_band, gap_mu=1.0 / (card.r_g * card.field.k_max), note=note)
+
+
+def _kappa_nodes(card, v, unbounded, n=40):
+    """kappa_par integral for costly QLT: trapezoid in ln|mu| on n geometric nodes per
+    hemisphere from mu_lo = 10/(r_g k_top) to 1 (k_top the largest resonant k), which
+    resolves the integrable mu -> 0 singularity of (1-mu^2)^2/D; the piece [0, mu_lo]
+    is added from the local power law f ~ mu^p (p > -1, else kappa is infinite)."""
+    k_top = max(c.k_range[1] for c in card.field.components) * (1e3 if unbounded else 1.0)
+    mu_lo = min(0.1, 10.0 / (card.r_g * k_top))
+    total = 0.0
+    for sign in (-1.0, 1.0):
+        m = np.geomspace(mu_lo, 1.0 - 1e-9, n)
+        d = dmumu(card, sign * m, unbounded=unbounded)
+        if np.any(d <= 0):
+            return math.inf
+        f = (1 - m * m) ** 2 / d
+        total += integrate.trapezoid(f * m, np.log(m))
+        p = np.log(f[1] / f[0]) / np.log(m[1] / m[0])
+        if p <= -1:
+            return math.inf
+        total += mu_lo * f[0] / (1 + p)
+    return float(v * v / 8 * total)

@@ -1,0 +1,81 @@
+"""General MHD-mode QLT integrator (qlt/mhd.py)."""
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from mcparticles.fields.slab import Slab
+from mcparticles.particles import ParticleSpec
+from mcparticles.qlt.mhd import dmumu_mhd
+from mcparticles.qlt.slab import dmumu_slab
+from mcparticles.spectra import CLV, Isotropic3D, PowerLaw
+
+
+@dataclass(frozen=True)
+class NarrowSlab:
+    """Slab power spread over a tiny Gaussian in k_perp of width eps:
+    I = (P(|k_par|)/2) exp(-k_perp^2/eps^2) / (pi eps^2), so int d^3k I = dB2."""
+
+    spec: PowerLaw
+    eps: float
+    fast: bool = False
+
+    k_par_max = 1e9
+
+    def k_perp_range(self, k_par):
+        return self.eps * 1e-4, self.eps * 8
+
+    def power(self, k_par, k_perp):
+        i = 0.5 * self.spec.density(abs(k_par)) * np.exp(-(k_perp / self.eps) ** 2) / (np.pi * self.eps ** 2)
+        return (np.zeros_like(i), i) if self.fast else (i, np.zeros_like(i))
+
+
+@pytest.mark.parametrize("speed", [1.0, 0.3])
+def test_alfven_term_reduces_to_the_slab_formula(speed):
+    """k_perp -> 0: only n = +-1 survive, n^2 J_n^2/w^2 -> 1/4, and the general formula
+    with prefactor Omega^2 (1-mu^2) (no 1/2) is exactly the slab D_mumu."""
+    spec = PowerLaw(dB2=0.01, index=5 / 3, k_min=1.0, k_max=1e4)
+    p = ParticleSpec(rigidity=0.05, speed=speed)
+    mu = np.array([-0.8, -0.3, 0.1, 0.5, 0.9])
+    general = dmumu_mhd(mu, NarrowSlab(spec, eps=1e-4), omega=p.gyrofrequency(1.0), speed=speed)
+    slab = dmumu_slab(Slab(spec, 8), mu, p, 1.0)
+    np.testing.assert_allclose(general, slab, rtol=1e-4)
+    # the fast-like term in the same limit: (k_par/k)^2 -> 1 and J_n'^2 -> 1/4 for n = +-1
+    fast = dmumu_mhd(mu, NarrowSlab(spec, eps=1e-4, fast=True), omega=p.gyrofrequency(1.0), speed=speed)
+    np.testing.assert_allclose(fast, slab, rtol=1e-4)
+
+
+def test_isotropic_normalisation_and_symmetry():
+    omni = PowerLaw(dB2=0.1, index=5 / 3, k_min=1.0, k_max=1e3)
+    s3 = Isotropic3D(omni, 0.5)
+    # int d^3k (I_A + I_F) = dB2: 4 pi k^2 I integrated over k
+    k = np.geomspace(1.0, 1e3, 20001)
+    ia, if_ = s3.power(0.0, k)
+    assert np.trapezoid(4 * np.pi * k ** 2 * (ia + if_), k) == pytest.approx(0.1, rel=1e-4)
+    p = ParticleSpec(rigidity=0.05)
+    d = dmumu_mhd(np.array([-0.5, 0.5]), s3, omega=20.0, speed=1.0)
+    assert d[0] == pytest.approx(d[1], rel=1e-12) and d[0] > 0
+    assert p.gyrofrequency(1.0) == 20.0
+
+
+def test_harmonic_truncation_and_convergence():
+    """The converged sum exceeds n = 1 alone; higher harmonics add a finite fraction
+    that shrinks with the harmonic number."""
+    omni = PowerLaw(dB2=0.1, index=1.5, k_min=1.0, k_max=1e3)
+    s3 = Isotropic3D(omni, 0.0)
+    mu = np.array([0.5])
+    d1 = dmumu_mhd(mu, s3, omega=100.0, speed=1.0, harmonics=1)[0]
+    d3 = dmumu_mhd(mu, s3, omega=100.0, speed=1.0, harmonics=3)[0]
+    dall = dmumu_mhd(mu, s3, omega=100.0, speed=1.0)[0]
+    assert d1 < d3 <= dall
+    assert (dall - d3) < (d3 - d1)
+
+
+def test_clv_normalisation_and_reduced_spectrum():
+    c = CLV(dB2=0.2, M_A=0.5, k_min=1.0, k_max=1e3)
+    kp = np.geomspace(1.0, 1e3, 4001)
+    assert np.trapezoid(c.reduced_perp(kp), kp) == pytest.approx(0.2, rel=1e-4)
+    # reduced_perp equals the numerical k_par integral at one k_perp
+    kpar = np.linspace(-60, 60, 200001) * float(c.par_scale(30.0))
+    ia, _ = c.power(kpar, 30.0)
+    assert 2 * np.pi * 30.0 * np.trapezoid(ia, kpar) == pytest.approx(float(c.reduced_perp(30.0)), rel=1e-6)

@@ -57,6 +57,8 @@ def checks(card: Card) -> tuple[list[tuple[str, str]], list[str]]:
                                   f"D_mumu compared for |mu| > {2 / (card.r_g * f.k_max):.3g}"))
     try:
         kq = predict.kappa(card)
+        if not math.isfinite(kq.kappa_par):
+            raise predict.QLTUnavailable(kq.note)
         tb = 3 * kq.kappa_par / p.speed ** 2
         rows.append(("QLT kappa_par, lambda_par", f"{kq.kappa_par:.4g} L c, {kq.lambda_par:.4g} L "
                                                   "(spectrum continued above k_max)"))
@@ -67,7 +69,7 @@ def checks(card: Card) -> tuple[list[tuple[str, str]], list[str]]:
             warn.append(f"t_max = {t.t_max:g} < 15 x ballistic time ({15 * tb:.3g}, from QLT): kappa will "
                         "probably not reach a plateau (D_mumu is unaffected)")
     except predict.QLTUnavailable as exc:
-        rows.append(("QLT", str(exc)))
+        rows.append(("QLT kappa_par", str(exc)))
     rows.append(("D_mumu lag", f"{(plan.lag_index + 1) * plan.h:.4g} L/c = "
                                f"{(plan.lag_index + 1) * plan.h / card.gyroperiod:.3g} gyro-periods; "
                                f"scan to {plan.n_lag * plan.h:.4g} L/c"))

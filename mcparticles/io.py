@@ -151,6 +151,10 @@ def write_result(output_dir, result, plots: bool = True):
             _dataset(dg, "value_corr", sc.corr[li], "c/L",
                      "D_mumu, integral of <mudot(0) mudot(t)> up to the lag used (centred differences)")
             _dataset(dg, "err_corr", sc.corr_err[li], "c/L", "standard error over realisations")
+            _dataset(dg, "value_slope", sc.slope[li], "c/L",
+                     "D_mumu, slope estimator [<dmu^2>(tau) - <dmu^2>(tau/2)]/tau at the lag used")
+            _dataset(dg, "err_slope", sc.slope_err[li], "c/L", "standard error over realisations")
+            _dataset(dg, "lag_scan_slope", sc.slope, "c/L", "estimator (c) for every lag")
             _dataset(dg, "lag", sc.lags[li], "L/c", "the lag used")
             _dataset(dg, "lags", sc.lags, "L/c", "lags of the lag scan")
             _dataset(dg, "lag_scan", sc.lag, "c/L", "estimator (a) for every lag (n_lag, n_bins)")

@@ -29,6 +29,9 @@ def plot_dmumu(res: dict, ax=None):
                 label=f"lag estimator, tau = {float(d['lag']):.3g} L/c")
     ax.errorbar(mu + 0.01, d["value_corr"], yerr=d["err_corr"], fmt="s", ms=3, capsize=2, alpha=0.7,
                 label="mu-dot correlation")
+    if "value_slope" in d:
+        ax.errorbar(mu - 0.01, d["value_slope"], yerr=d["err_slope"], fmt="^", ms=3, capsize=2, alpha=0.7,
+                    label="slope estimator")
     if np.any(np.isfinite(d["qlt"])):
         ax.plot(mu, d["qlt_bin_mean"], "k-", lw=1.2, label="QLT (bin mean)")
         ax.plot(mu, d["qlt"], "k:", lw=1.0, label="QLT (bin centre)")

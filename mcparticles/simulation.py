@@ -208,10 +208,11 @@ def combine(card: Card, plan: Plan, unit_results: dict[int, dict], timing: dict)
     a_perp, a_perp_err = late_exponent(t, running.perp(groups=True), t_from=5 * par.t_ballistic)
     li = plan.lag_index
     val, err, val_b, err_b = scan.at(li)
-    ratio = ratio_b = float("nan")
+    ratio = ratio_b = ratio_c = float("nan")
     if qlt_b is not None and np.any(resolved):
         ratio = float(np.median(val[resolved] / qlt_b[resolved]))
         ratio_b = float(np.median(val_b[resolved] / qlt_b[resolved]))
+        ratio_c = float(np.median(scan.slope[li][resolved] / qlt_b[resolved]))
     # kappa from D_mumu needs the transport across mu = 0 to have developed: near 90
     # degrees mu_loc is moved by the largest waves (amplitude ~ dB/B0, wider than the
     # resonance gap) on the time scale 1/(k_min v), so this uses the lag
@@ -237,6 +238,7 @@ def combine(card: Card, plan: Plan, unit_results: dict[int, dict], timing: dict)
         "qlt_gap_mu": kq.gap_mu if kq else None,
         "qlt_kappa_note": kq.note if kq else "QLT needs a mean field (B0 > 0)",
         "dmumu_ratio_median": ratio, "dmumu_ratio_median_corr": ratio_b,
+        "dmumu_ratio_median_slope": ratio_c,
         "kappa_par_from_dmumu": k_from_d, "kappa_par_from_dmumu_lag": float(scan.lags[lk]),
         "dmumu_lag": float(scan.lags[li]), "dmumu_lag_gyroperiods": float(scan.lags[li] / card.gyroperiod),
         "rigidity": card.particles.rigidity, "speed": v, "r_g": card.r_g, "B0": card.field.B0,

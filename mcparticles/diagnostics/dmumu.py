@@ -4,7 +4,11 @@ kernels/push.py (PHYSICS.md section 4), mu always against the local field.
 (a) lag estimator:      D_a(tau_l) = <(mu(t + tau_l) - mu(t))^2> / (2 tau_l),
     binned by mu(t), tau_l = l h for l = 1..n_lag (h: mu sampling interval);
 (b) correlation estimator: D_b(tau_L) = integral_0^tau_L <mudot(0) mudot(s)> ds by the
-    trapezoid rule over the lags 0..L, mudot from centred differences, binned by mu(0).
+    trapezoid rule over the lags 0..L, mudot from centred differences, binned by mu(0);
+(c) slope estimator: D_c(tau) = [<dmu^2>(tau) - <dmu^2>(tau/2)] / tau, which drops any
+    part of <dmu^2> that has saturated by tau/2: reversible, non-diffusive changes of the
+    local mu (mirroring in |B| of compressive modes, the field direction seen across
+    oblique small-scale structure).  It equals (a) when <dmu^2> grows linearly.
 
 Both are pooled over all particles; errors are standard errors over groups
 (realisations, or batches when there is one realisation).
@@ -30,6 +34,8 @@ class DmumuScan:
     corr: np.ndarray        # (n_lag, n_bins) estimator (b), integrated up to tau_l
     corr_err: np.ndarray
     counts: np.ndarray      # (n_bins,) samples at the first lag
+    slope: np.ndarray = None       # (n_lag, n_bins) estimator (c); NaN for the first lag
+    slope_err: np.ndarray = None
 
     @classmethod
     def from_sums(cls, lag_sums, cor_sums, h: float):
@@ -51,11 +57,22 @@ class DmumuScan:
             trap = cum[..., 1:, :] - 0.5 * c[..., :1, :] - 0.5 * c[..., 1:, :]
             return h * trap
 
+        half = (np.arange(1, n_lag + 1) + 1) // 2 - 1          # index of the lag tau/2
+
+        def est_c(a):
+            msd = 2.0 * lags[:, None] * a
+            out = (msd - msd[..., half, :]) / (2.0 * (lags - lags[half]))[:, None]
+            out[..., 0, :] = np.nan
+            return out
+
         a_groups = est_a(lag_sums)
         b_groups = est_b(cor_sums)
-        return cls(lags=lags, lag=est_a(lag_sums.sum(0)), lag_err=standard_error(a_groups),
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a_all = est_a(lag_sums.sum(0))
+            c_all, c_groups = est_c(a_all), est_c(a_groups)
+        return cls(lags=lags, lag=a_all, lag_err=standard_error(a_groups),
                    corr=est_b(cor_sums.sum(0)), corr_err=standard_error(b_groups),
-                   counts=lag_sums.sum(0)[0, :, 0])
+                   counts=lag_sums.sum(0)[0, :, 0], slope=c_all, slope_err=standard_error(c_groups))
 
     def at(self, lag_index: int):
         """(value_a, err_a, value_b, err_b) at lag ``lag_index`` (0-based)."""

@@ -3,8 +3,8 @@ Cho-Lazarian-Vishniac spectrum (spectra.CLV).
 
 Sampling: k_perp in ``n_modes // n_kpar`` logarithmic cells on [k_min, k_max] (jittered);
 in each, ``n_kpar`` cells in u = |k_par|/Lambda(k_perp) (Lambda = M_A^(4/3) k_perp^(2/3)
-L^(-1/3)): [0, u_1] and then logarithmic up to u = 30, one mode per cell at a jittered u,
-random sign and azimuth.  Each mode carries exactly the power of its (k_perp, k_par)
+L^(-1/3)): [0, u_1] and then logarithmic up to u = 30, one mode per cell with u drawn
+from exp(-u) restricted to the cell, random sign and azimuth.  Each mode carries exactly the power of its (k_perp, k_par)
 cell, int 2 pi k_perp dk_perp dk_par I over the cell, so the mode set reproduces the
 CLV reduced spectra and the variance dB2 (up to the e^-30 tail).  Polarisation: dB
 along k x B0, i.e. (sin phi, -cos phi, 0) for k_perp along (cos phi, sin phi).
@@ -54,7 +54,10 @@ class AlfvenicGS95:
         ue = self.u_edges
         frac = np.exp(-ue[:-1]) - np.exp(-ue[1:])                  # share of each u cell
         n = n_perp * self.n_kpar
-        u = ue[:-1][None, :] + (ue[1:] - ue[:-1])[None, :] * rng.random((n_perp, self.n_kpar))
+        # u inside each cell drawn from the exponential restricted to the cell (inverse
+        # CDF), so that the binned k_par spectrum is exact in expectation
+        lo, hi = np.exp(-ue[:-1])[None, :], np.exp(-ue[1:])[None, :]
+        u = -np.log(lo - rng.random((n_perp, self.n_kpar)) * (lo - hi))
         lam = c.par_scale(kp)
         kpar = (u * lam[:, None] * rng.choice([-1.0, 1.0], size=(n_perp, self.n_kpar))).ravel()
         power = (cell_perp[:, None] * frac[None, :]).ravel()

@@ -363,9 +363,6 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     qd = _table(data, "qlt", required=False)
     _no_unknown(qd, {"resonance", "harmonics"}, "qlt")
     resonance = _choice(qd, "resonance", "qlt", ("sharp", "broadened"), "sharp")
-    if resonance == "broadened":
-        raise CardError("qlt.resonance", resonance,
-                        'broadened resonances are not available in this version; allowed: "sharp"')
     harm = qd.get("harmonics", "all")
     if isinstance(harm, str):
         if harm != "all":

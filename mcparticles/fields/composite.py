@@ -59,5 +59,7 @@ class Composite:
     def sample(self, rng: np.random.Generator) -> ModeSet:
         return ModeSet.concatenate([self.slab.sample(rng), self.sample_2d(rng)])
 
-    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False):
+    dB2_parallel = 0.0
+
+    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False, broadening=None):
         return self.slab.dmumu_qlt(mu, particle, B0, unbounded=unbounded)

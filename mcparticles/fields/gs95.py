@@ -68,10 +68,10 @@ class AlfvenicGS95:
         return ModeSet(k=k, e1=e1, e2=np.zeros((n, 3)), amplitude=np.sqrt(2 * power),
                        phase=rng.uniform(0, 2 * np.pi, n), omega=np.zeros(n))
 
-    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False):
+    dB2_parallel = 0.0          # dB along k x B0: no compressive component
+
+    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False, broadening=None):
         from dataclasses import replace
 
-        from ..qlt.mhd import dmumu_mhd
-        spec = replace(self.clv, unbounded=unbounded)
-        return dmumu_mhd(mu, spec, omega=particle.gyrofrequency(B0), speed=particle.speed, B0=B0,
-                         harmonics=self.harmonics)
+        from .isotropic import _qlt
+        return _qlt(self, replace(self.clv, unbounded=unbounded), mu, particle, B0, self.harmonics, broadening)

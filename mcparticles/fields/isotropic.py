@@ -24,8 +24,14 @@ from .modes import ModeSet
 from .sampling import log_cells, perpendicular_basis, random_directions
 
 
-def _qlt(model, spec3d, mu, particle, B0, harmonics):
-    from ..qlt.mhd import dmumu_mhd
+def _qlt(model, spec3d, mu, particle, B0, harmonics, broadening=None):
+    """Sharp resonance, or Yan-Lazarian broadening when ``broadening`` (the field's
+    dB_par,rms) is given (qlt/mhd.py)."""
+    from ..qlt.mhd import broadening_width, dmumu_mhd, dmumu_mhd_broadened
+    if broadening:
+        return dmumu_mhd_broadened(mu, spec3d, omega=particle.gyrofrequency(B0), speed=particle.speed, B0=B0,
+                                   harmonics=harmonics,
+                                   dv_over_v=lambda m: broadening_width(m, broadening, B0))
     return dmumu_mhd(mu, spec3d, omega=particle.gyrofrequency(B0), speed=particle.speed, B0=B0,
                      harmonics=harmonics)
 
@@ -70,8 +76,13 @@ class Isotropic:
     def spectrum3d(self, unbounded=False) -> Isotropic3D:
         return Isotropic3D(self.spectrum, self.alfven_fraction, unbounded)
 
-    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False):
-        return _qlt(self, self.spectrum3d(unbounded), mu, particle, B0, self.harmonics)
+    @property
+    def dB2_parallel(self) -> float:
+        """<dB_z^2>: dB2/3 for random polarisation, 2 dB2/3 = <sin^2 theta> dB2 for fast modes."""
+        return self.dB2 * (1.0 - self.alfven_fraction) * 2.0 / 3.0
+
+    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False, broadening=None):
+        return _qlt(self, self.spectrum3d(unbounded), mu, particle, B0, self.harmonics, broadening)
 
 
 @dataclass(frozen=True)

@@ -72,8 +72,10 @@ class Slab:
         return ModeSet(k=kvec, e1=e1, e2=e2, amplitude=amplitude, phase=phase,
                        omega=np.zeros(n))
 
-    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False):
+    dB2_parallel = 0.0
+
+    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False, broadening=None):
         """QLT D_mumu for this field (qlt/slab.py); ``unbounded`` continues the
-        spectrum above k_max."""
+        spectrum above k_max.  Always the sharp resonance (closed form)."""
         from ..qlt.slab import dmumu_slab
         return dmumu_slab(self, mu, particle, B0, unbounded=unbounded)

@@ -25,8 +25,12 @@ def dmumu(card, mu, *, unbounded: bool = False) -> np.ndarray:
     _check(card)
     mu = np.atleast_1d(np.asarray(mu, dtype=float))
     total = np.zeros_like(mu)
+    broadening = None
+    if card.qlt.resonance == "broadened":
+        # Yan & Lazarian (2008): width from the whole field's compressive fluctuation
+        broadening = math.sqrt(sum(c.dB2_parallel for c in card.field.components)) or None
     for comp in card.field.components:
-        total += comp.dmumu_qlt(mu, card.particles, card.field.B0, unbounded=unbounded)
+        total += comp.dmumu_qlt(mu, card.particles, card.field.B0, unbounded=unbounded, broadening=broadening)
     return total
 
 

@@ -79,3 +79,19 @@ def test_clv_normalisation_and_reduced_spectrum():
     kpar = np.linspace(-60, 60, 200001) * float(c.par_scale(30.0))
     ia, _ = c.power(kpar, 30.0)
     assert 2 * np.pi * 30.0 * np.trapezoid(ia, kpar) == pytest.approx(float(c.reduced_perp(30.0)), rel=1e-6)
+
+
+def test_broadened_resonance_tends_to_sharp_and_adds_n0_at_small_mu():
+    from mcparticles.qlt.mhd import broadening_width, dmumu_mhd_broadened
+    omni = PowerLaw(dB2=0.003, index=5 / 3, k_min=1.0, k_max=300.0)
+    mu = np.array([0.15, 0.35, 0.85])
+    for frac in (0.5, 0.0):
+        s3 = Isotropic3D(omni, frac)
+        sharp = dmumu_mhd(mu, s3, omega=10.0, speed=1.0)
+        narrow = dmumu_mhd_broadened(mu, s3, omega=10.0, speed=1.0, dv_over_v=lambda m: 1e-3)
+        np.testing.assert_allclose(narrow, sharp, rtol=0.02)
+        # the physical width: the n = 0 (mirror) term fills small mu, large mu unchanged
+        wide = dmumu_mhd_broadened(mu, s3, omega=10.0, speed=1.0,
+                                   dv_over_v=lambda m: broadening_width(m, np.sqrt(0.002)))
+        assert wide[0] > 10 * sharp[0]
+        assert wide[2] == pytest.approx(sharp[2], rel=0.03)

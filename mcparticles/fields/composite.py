@@ -16,25 +16,17 @@ import numpy as np
 
 from ..spectra import Spectrum
 from .modes import ModeSet
-from .sampling import log_cells
+from .sampling import SpectrumBacked, log_cells
 from .slab import Slab
 
 
 @dataclass(frozen=True)
-class Composite:
+class Composite(SpectrumBacked):
     spectrum: Spectrum              # the total dB2 and the common shape
     n_modes: int = 128              # per part
     slab_fraction: float = 0.2
 
     model = "composite"
-
-    @property
-    def dB2(self) -> float:
-        return self.spectrum.dB2
-
-    @property
-    def k_range(self):
-        return self.spectrum.k_min, self.spectrum.k_max
 
     def part(self, fraction):
         s = self.spectrum

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..spectra import Isotropic3D, Spectrum
 from .modes import ModeSet
-from .sampling import log_cells, perpendicular_basis, random_directions
+from .sampling import SpectrumBacked, log_cells, perpendicular_basis, random_directions
 
 
 def _qlt(model, spec3d, mu, particle, B0, harmonics, broadening=None):
@@ -37,7 +37,7 @@ def _qlt(model, spec3d, mu, particle, B0, harmonics, broadening=None):
 
 
 @dataclass(frozen=True)
-class Isotropic:
+class Isotropic(SpectrumBacked):
     """Isotropic turbulence with omnidirectional spectrum ``spectrum``."""
 
     spectrum: Spectrum
@@ -46,14 +46,6 @@ class Isotropic:
 
     model = "isotropic"
     alfven_fraction = 0.5
-
-    @property
-    def dB2(self) -> float:
-        return self.spectrum.dB2
-
-    @property
-    def k_range(self):
-        return self.spectrum.k_min, self.spectrum.k_max
 
     def _directions(self, rng, n):
         return random_directions(n, rng)

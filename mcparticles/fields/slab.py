@@ -24,13 +24,13 @@ import numpy as np
 
 from ..spectra import Spectrum
 from .modes import ModeSet
-from .sampling import log_cells
+from .sampling import SpectrumBacked, log_cells
 
 HELICITY = {"unpolarized": 0, "right": 1, "left": -1}
 
 
 @dataclass(frozen=True)
-class Slab:
+class Slab(SpectrumBacked):
     """Slab field parameters: the same object drives sampling and QLT."""
 
     spectrum: Spectrum
@@ -40,16 +40,8 @@ class Slab:
     model = "slab"
 
     @property
-    def dB2(self) -> float:
-        return self.spectrum.dB2
-
-    @property
     def helicity(self) -> int:
         return HELICITY[self.polarization]
-
-    @property
-    def k_range(self) -> tuple[float, float]:
-        return self.spectrum.k_min, self.spectrum.k_max
 
     def sample(self, rng: np.random.Generator) -> ModeSet:
         """One realisation of the field (see module docstring)."""

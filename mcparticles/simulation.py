@@ -294,10 +294,7 @@ def run(card: Card, output_dir, *, resume: bool = False, progress: bool = True,
     mine = [u for u in ctx.my_units(list(plan.units)) if u.index not in done]
     results = {i: r for i, r in done.items() if i % ctx.size == ctx.rank}
 
-    stop = {"flag": False}
-
     def handler(signum, frame):
-        stop["flag"] = True
         raise Interrupted(f"received signal {signum}")
 
     old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}

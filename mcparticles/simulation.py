@@ -9,7 +9,7 @@ import logging
 import math
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -155,7 +155,6 @@ class Result:
     timing: dict
     units_done: int = 0
     units_total: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def mu(self):

@@ -72,9 +72,6 @@ class KappaPrediction:
     gap_mu: float               # 1/(r_g k_max): QLT D_mumu = 0 for |mu| below this
     note: str = ""              # why kappa_par is infinite, when it is
 
-    def as_dict(self):
-        return {"kappa_par": self.kappa_par, "lambda_par": self.lambda_par,
-                "kappa_par_band_limited": self.kappa_par_band, "gap_mu": self.gap_mu, "note": self.note}
 
 
 def kappa(card) -> KappaPrediction:

@@ -1,10 +1,16 @@
 """mcparticles: Monte Carlo test particles in synthetic turbulence, with QLT beside
-every measurement.  Public API: :func:`load_card`, :func:`run`, :func:`qlt`."""
+every measurement.  Public API: :func:`load_card`, :func:`load_scan`, :func:`run`,
+:func:`qlt`."""
 __version__ = "0.1.0"
 
 
 def load_card(path, overrides=None):
     from .config import load_card as _load
+    return _load(path, overrides)
+
+
+def load_scan(path, overrides=None):
+    from .config import load_scan as _load
     return _load(path, overrides)
 
 

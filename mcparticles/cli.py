@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import CardError, load_card
+from .config import CardError, load_scan
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,32 +53,55 @@ def _output_dir(card, given):
     return Path("results") / card.run.name
 
 
+def _is_rank0() -> bool:
+    return all(os.environ.get(k, "0") == "0" for k in ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"))
+
+
+def _point_label(scan, i) -> str:
+    c = scan.cards[i]
+    parts = []
+    if "rigidity" in scan.parameters:
+        parts.append(f"rigidity = {c.particles.rigidity:.4g}")
+    if "dB2" in scan.parameters:
+        parts.append(f"dB2 = {c.field.dB2_total:.4g}")
+    return f"point {i} ({', '.join(parts)})"
+
+
 def cmd_run(a) -> int:
     from . import io
     from .simulation import Interrupted, run
 
-    card = load_card(a.card, a.set)
+    scan = load_scan(a.card, a.set)
+    card = scan.cards[0]
     out = _output_dir(card, a.output)
     if a.threads < 0:
         raise CardError("--threads", a.threads, "must be an integer >= 0")
-    if not a.quiet and os.environ.get("PMI_RANK", os.environ.get("OMPI_COMM_WORLD_RANK", "0")) == "0":
+    rank0 = _is_rank0()
+    if not a.quiet and rank0:
         from .info import checks
-        _, warn = checks(card)
-        for w in warn:
-            logging.getLogger("mcparticles").warning(w)
+        for i, c in enumerate(scan.cards):
+            _, warn = checks(c)
+            for w in warn:
+                log.warning(w if not scan.is_scan else f"{_point_label(scan, i)}: {w}")
+    progress = None if a.quiet else ("bar" if sys.stderr.isatty() else "log")
     try:
-        res = run(card, out, resume=a.resume, progress=not a.quiet and sys.stderr.isatty(),
-                  threads=a.threads or None)
+        res = run(scan, out, resume=a.resume, progress=progress, threads=a.threads or None)
     except io.OutputError as exc:
         print(f"mcparticles: error: {exc}", file=sys.stderr)
         return 2
     except Interrupted as exc:
-        print(f"mcparticles: interrupted ({exc}); finished work units are saved in {out / io.CHECKPOINT}; "
-              f"continue with: mcparticles run {a.card} --output {out} --resume", file=sys.stderr)
+        if rank0:
+            print(f"mcparticles: interrupted ({exc}); finished work units are saved in {out / io.CHECKPOINT}; "
+                  f"continue with: mcparticles run {a.card} --output {out} --resume", file=sys.stderr)
         return 1
     if res is not None and not a.quiet:
-        s = res.summary
-        print(_summary_text(s, res.timing, out))
+        if scan.is_scan:
+            print(f"result: {out} (scan of {len(res)} points over {', '.join(scan.parameters)})")
+            for i, r in enumerate(res):
+                print(_point_label(scan, i))
+                print(_summary_text(r.summary, r.timing, None))
+        else:
+            print(_summary_text(res.summary, res.timing, out))
     return 0
 
 
@@ -89,8 +112,8 @@ def _fmt(v, e=None):
 
 
 def _summary_text(s, timing, out) -> str:
-    lines = [
-        f"result: {out}",
+    lines = [f"result: {out}"] if out is not None else []
+    lines += [
         f"  kappa_par  = {_fmt(s['kappa_par'], s['kappa_par_err'])} L c   (QLT {_fmt(s['qlt_kappa_par'])},"
         f" plateau {'reached' if s['plateau_reached'] else 'NOT reached: t_max too short'})",
         f"  kappa_perp = {_fmt(s['kappa_perp'], s['kappa_perp_err'])} L c",
@@ -99,9 +122,10 @@ def _summary_text(s, timing, out) -> str:
         f"  D_mumu measured/QLT (median over resolved bins) = {_fmt(s['dmumu_ratio_median'])} (lag), "
         f"{_fmt(s['dmumu_ratio_median_corr'])} (correlation); lag {_fmt(s['dmumu_lag_gyroperiods'])} gyro-periods",
         f"  kappa_par from measured D_mumu = {_fmt(s['kappa_par_from_dmumu'])} L c",
-        f"  {s['particle_steps']:.4g} particle-steps in {timing['wall_seconds']:.3g} s = "
-        f"{timing['steps_per_second']:.4g} /s ({timing['ranks']} rank(s) x {timing['threads']} thread(s))",
     ]
+    if out is not None:
+        lines.append(f"  {s['particle_steps']:.4g} particle-steps in {timing['wall_seconds']:.3g} s = "
+                     f"{timing['steps_per_second']:.4g} /s ({timing['ranks']} rank(s) x {timing['threads']} thread(s))")
     if "physical" in s:
         ph = s["physical"]
         lines.append(f"  physical: kappa_par = {_fmt(ph['kappa_par_cm2_s'])} cm^2/s, "
@@ -109,20 +133,19 @@ def _summary_text(s, timing, out) -> str:
     return "\n".join(lines)
 
 
-def cmd_qlt(a) -> int:
+def _qlt_point(card, mu_arg):
     import numpy as np
 
     from .diagnostics.dmumu import mu_edges
     from .qlt import predict
 
-    card = load_card(a.card, a.set)
-    if a.mu:
+    if mu_arg:
         try:
-            mu = np.array([float(x) for x in a.mu.split(",") if x.strip()])
+            mu = np.array([float(x) for x in mu_arg.split(",") if x.strip()])
         except ValueError:
-            raise CardError("--mu", a.mu, "must be comma-separated numbers in [-1, 1]") from None
+            raise CardError("--mu", mu_arg, "must be comma-separated numbers in [-1, 1]") from None
         if mu.size == 0 or np.any(~np.isfinite(mu)) or np.any(np.abs(mu) > 1):
-            raise CardError("--mu", a.mu, "must be comma-separated numbers in [-1, 1]")
+            raise CardError("--mu", mu_arg, "must be comma-separated numbers in [-1, 1]")
     else:
         e = mu_edges(card.diagnostics.mu_bins)
         mu = 0.5 * (e[1:] + e[:-1])
@@ -134,24 +157,35 @@ def cmd_qlt(a) -> int:
     fin = lambda x: x if math.isfinite(x) else None
     out = {"mu": mu.tolist(), "dmumu": d.tolist(), "kappa_par": fin(k.kappa_par),
            "lambda_par": fin(k.lambda_par), "kappa_par_band_limited": fin(k.kappa_par_band),
-           "gap_mu": k.gap_mu, "rigidity": card.particles.rigidity, "r_g": card.r_g}
+           "gap_mu": k.gap_mu, "rigidity": card.particles.rigidity, "r_g": card.r_g,
+           "dB2": card.field.dB2_total}
     if k.note:
         out["kappa_note"] = k.note
     if card.physical is not None:
         out["kappa_par_cm2_s"] = fin(card.physical.kappa_cm2_s(k.kappa_par))
+    return out
+
+
+def cmd_qlt(a) -> int:
+    """QLT for a card; for a scan, one block (JSON: a list of objects) per point."""
+    scan = load_scan(a.card, a.set)
+    points = [_qlt_point(c, a.mu) for c in scan.cards]
     if a.json:
-        print(json.dumps(out))
-    else:
+        print(json.dumps(points if scan.is_scan else points[0]))
+        return 0
+    for i, (card, out) in enumerate(zip(scan.cards, points)):
+        if scan.is_scan:
+            print(_point_label(scan, i))
         print(f"QLT for {card.source} (r_g = {card.r_g:.4g} L, Omega = {card.omega0:.4g} c/L)")
         print("      mu      D_mumu [c/L]")
-        for m, v in zip(mu, d):
+        for m, v in zip(out["mu"], out["dmumu"]):
             print(f"  {m:+8.4f}   {v:.6g}")
-        print(f"kappa_par = {_fmt(k.kappa_par)} L c, lambda_par = {_fmt(k.lambda_par)} L "
+        print(f"kappa_par = {_fmt(out['kappa_par'])} L c, lambda_par = {_fmt(out['lambda_par'])} L "
               "(spectrum continued above k_max)")
-        print(f"band-limited kappa_par = {_fmt(k.kappa_par_band)} (infinite with a 90-degree gap, "
-              f"|mu| < {k.gap_mu:.3g})")
-        if k.note:
-            print(k.note)
+        print(f"band-limited kappa_par = {_fmt(out['kappa_par_band_limited'])} (infinite with a 90-degree gap, "
+              f"|mu| < {out['gap_mu']:.3g})")
+        if "kappa_note" in out:
+            print(out["kappa_note"])
     return 0
 
 
@@ -161,7 +195,7 @@ def cmd_plot(a) -> int:
     d = Path(a.result_dir)
     h5 = d / "result.h5"
     if h5.exists():
-        paths = plotting.draw_all(io.result_from_h5(h5), d)
+        paths = plotting.draw_any(h5, d)
     elif (d / io.CHECKPOINT / "card.json").exists():
         paths = _plot_partial(d)
     else:
@@ -174,33 +208,54 @@ def cmd_plot(a) -> int:
 def _plot_partial(d: Path):
     """Figures from the finished work units of an interrupted run, in DIR/partial/."""
     from . import io, plotting
-    from .config import parse_card, tomllib as _t
-    from .simulation import combine, make_plan
+    from .config import parse_scan
+    from .simulation import combine, global_units, make_plan
 
     stamp = json.loads((d / io.CHECKPOINT / "card.json").read_text())
-    card = parse_card(_t.loads(stamp["card"]), text=stamp["card"], source=str(d))
-    done = io.Checkpoint(d, card).load_all()
+    scan = parse_scan(stamp["data"], text=stamp["card"], source=str(d))
+    done = io.Checkpoint(d, scan).load_all()
     if not done:
         raise CardError("RESULT_DIR", str(d), "the checkpoint holds no finished work unit yet")
-    res = combine(card, make_plan(card), done, {"wall_seconds": None, "steps_per_second": None,
-                                                 "ranks": None, "threads": None})
-    io.write_result(d / "partial", res, plots=False)
-    return plotting.draw_all(io.result_from_h5(d / "partial" / "result.h5"), d / "partial")
+    plans = [make_plan(c) for c in scan.cards]
+    timing = {"wall_seconds": None, "steps_per_second": None, "ranks": None, "threads": None}
+    results, kept = [], []
+    for p, plan in enumerate(plans):
+        local = {u.index: done[g] for g, q, u in global_units(plans) if q == p and g in done}
+        if local:
+            results.append(combine(scan.cards[p], plan, local, timing))
+            kept.append(p)
+    part = d / "partial"
+    if scan.is_scan:
+        from .config import Scan
+        sub = Scan(cards=tuple(scan.cards[p] for p in kept), parameters=scan.parameters,
+                   data=scan.data, text=scan.text)
+        io.write_scan(part, sub, results, timing, plots=False)
+    else:
+        io.write_result(part, results[0], timing, scan, plots=False)
+    return plotting.draw_any(part / "result.h5", part)
 
 
 def cmd_info(a) -> int:
     from .info import report
 
-    print(report(load_card(a.card, a.set)))
+    scan = load_scan(a.card, a.set)
+    for i, c in enumerate(scan.cards):
+        if scan.is_scan:
+            print(_point_label(scan, i))
+        print(report(c))
     return 0
+
+
+log = logging.getLogger("mcparticles")
 
 
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    log.setLevel(logging.INFO)
     try:
         a = _parser().parse_args(argv)
         if getattr(a, "quiet", False):
-            logging.getLogger().setLevel(logging.ERROR)
+            log.setLevel(logging.ERROR)
         return {"run": cmd_run, "qlt": cmd_qlt, "plot": cmd_plot, "info": cmd_info}[a.command](a)
     except CardError as exc:
         print(f"mcparticles: error: {exc}", file=sys.stderr)

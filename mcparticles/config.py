@@ -475,8 +475,89 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
     return data
 
 
-def load_card(path: str | Path, overrides: list[str] | None = None) -> Card:
-    """Read, override and validate a run card file."""
+#: a scan has at most this many points
+MAX_SCAN_POINTS = 1000
+#: keys that may hold a list of values (a scan): particles.rigidity and, per component,
+#: the turbulence level dB2 or M_A
+SCAN_LEVEL_KEYS = ("dB2", "M_A")
+
+
+@dataclass(frozen=True)
+class Scan:
+    """The points of a card whose ``particles.rigidity`` and/or turbulence level
+    (``dB2`` or ``M_A`` of one or more components) are lists.
+
+    Points are the Cartesian product rigidity x level (levels of several components
+    are zipped, so all their lists must have the same length), rigidity varying
+    fastest; every point is a complete, validated :class:`Card` with the same seed,
+    so the points share their turbulence realisations (common random numbers)."""
+
+    cards: tuple
+    parameters: tuple        # names of the scanned parameters, e.g. ("rigidity", "dB2")
+    data: dict = field(default_factory=dict, repr=False, compare=False)   # the card before expansion
+    text: str = ""
+
+    @property
+    def is_scan(self) -> bool:
+        return bool(self.parameters)
+
+    def values(self, name: str) -> list[float]:
+        if name == "rigidity":
+            return [c.particles.rigidity for c in self.cards]
+        return [c.field.dB2_total for c in self.cards]
+
+
+def _scan_list(value, key: str):
+    if not isinstance(value, list):
+        return None
+    if not 1 <= len(value) <= MAX_SCAN_POINTS:
+        raise CardError(key, value, f"a scan list needs 1 to {MAX_SCAN_POINTS} values")
+    return value
+
+
+def parse_scan(data: dict, text: str = "", source: str = "") -> Scan:
+    """Expand list-valued rigidity / dB2 / M_A into scan points and validate each."""
+    import copy
+
+    if not isinstance(data, dict):
+        raise CardError("card", data, "must be a TOML document")
+    parts = data.get("particles")
+    rig = _scan_list(parts.get("rigidity"), "particles.rigidity") if isinstance(parts, dict) else None
+    levels: dict[tuple[int, str], list] = {}
+    turb = data.get("field", {}).get("turbulence") if isinstance(data.get("field"), dict) else None
+    if isinstance(turb, list):
+        for i, t in enumerate(turb):
+            if isinstance(t, dict):
+                for k in SCAN_LEVEL_KEYS:
+                    lst = _scan_list(t.get(k), f"field.turbulence[{i}].{k}")
+                    if lst is not None:
+                        levels[(i, k)] = lst
+    n_level = {len(v) for v in levels.values()}
+    if len(n_level) > 1:
+        key = "field.turbulence[%d].%s" % next(iter(levels))
+        raise CardError(key, levels[next(iter(levels))],
+                        "scanned turbulence levels of several components are zipped: their lists need equal lengths")
+    n_lev = n_level.pop() if n_level else 0
+    n_points = max(len(rig), 1) * max(n_lev, 1) if rig is not None else max(n_lev, 1)
+    if n_points > MAX_SCAN_POINTS:
+        raise CardError("particles.rigidity", rig, f"the scan has {n_points} points; at most {MAX_SCAN_POINTS}")
+    if rig is None and not levels:
+        return Scan(cards=(parse_card(data, text, source),), parameters=(), data=data, text=text)
+    cards = []
+    for j in range(max(n_lev, 1)):
+        for r in (rig if rig is not None else [None]):
+            point = copy.deepcopy(data)
+            if r is not None:
+                point["particles"]["rigidity"] = r
+            for (i, k), lst in levels.items():
+                point["field"]["turbulence"][i][k] = lst[j]
+            cards.append(parse_card(point, text, source))
+    params = (("rigidity",) if rig is not None else ()) + (("dB2",) if levels else ())
+    return Scan(cards=tuple(cards), parameters=params, data=data, text=text)
+
+
+def read_card_data(path: str | Path, overrides: list[str] | None = None) -> tuple[dict, str]:
+    """Read and override a card file: (TOML data, verbatim text)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -490,4 +571,19 @@ def load_card(path: str | Path, overrides: list[str] | None = None) -> Card:
         raise CardError("card", str(path), f"is not valid TOML: {str(exc).splitlines()[0]}") from None
     if overrides:
         data = apply_overrides(data, overrides)
-    return parse_card(data, text=text, source=str(p))
+    return data, text
+
+
+def load_scan(path: str | Path, overrides: list[str] | None = None) -> Scan:
+    """Read, override and validate a card that may describe a scan."""
+    data, text = read_card_data(path, overrides)
+    return parse_scan(data, text=text, source=str(path))
+
+
+def load_card(path: str | Path, overrides: list[str] | None = None) -> Card:
+    """Read, override and validate a run card file (a single point, not a scan)."""
+    scan = load_scan(path, overrides)
+    if scan.is_scan:
+        raise CardError("particles.rigidity" if "rigidity" in scan.parameters else "field.turbulence",
+                        "(a list)", "this command takes a single point; scans are run with mcparticles run")
+    return scan.cards[0]

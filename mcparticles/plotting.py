@@ -101,3 +101,68 @@ def draw_all(res: dict, out_dir) -> list[Path]:
         plt.close(fig)
         paths.append(p)
     return paths
+
+
+def plot_scan_kappa(scan: dict, ax=None):
+    """kappa_par (and kappa_perp) against the scanned parameter, with QLT kappa_par;
+    one curve per turbulence level when both rigidity and dB2 are scanned."""
+    ax = _axes(ax)
+    params = scan["parameters"]
+    x_name = "rigidity" if "rigidity" in params else "dB2"
+    x = np.asarray(scan[x_name])
+    groups = np.asarray(scan["dB2"]) if x_name == "rigidity" and "dB2" in params else np.zeros(x.size)
+    for j, g in enumerate(np.unique(groups)):
+        sel = groups == g
+        lab = f" (dB2 = {g:.3g})" if len(np.unique(groups)) > 1 else ""
+        c = f"C{j % 10}"
+        ax.errorbar(x[sel], scan["kappa_par"][sel], yerr=scan["kappa_par_err"][sel], fmt="o-", color=c,
+                    capsize=2, label=r"$\kappa_\parallel$" + lab)
+        kperp = np.asarray(scan["kappa_perp"])[sel]
+        if np.any(np.isfinite(kperp) & (kperp > 0)):
+            ax.errorbar(x[sel], kperp, yerr=scan["kappa_perp_err"][sel], fmt="s:", color=c, ms=3,
+                        capsize=2, label=r"$\kappa_\perp$" + lab)
+        q = np.asarray(scan["qlt_kappa_par"])[sel]
+        if np.any(np.isfinite(q)):
+            ax.plot(x[sel], q, "--", color=c, lw=1.2, label=r"QLT $\kappa_\parallel$" + lab)
+        reached = np.asarray(scan["plateau_reached"])[sel]
+        nr = np.isfinite(reached) & (reached < 0.5)
+        if np.any(nr):
+            ax.plot(x[sel][nr], scan["kappa_par"][sel][nr], "x", color="k", ms=8,
+                    label="no plateau (t_max too short)" if j == 0 else None)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rigidity $r_g/L$" if x_name == "rigidity" else r"$\delta B^2/B_0^2$")
+    ax.set_ylabel(r"$\kappa$  [L c]")
+    ax.legend(fontsize=8)
+    ax.set_title(f"scan over {x_name}", fontsize=9)
+    return ax
+
+
+def draw_scan(h5_path, out_dir) -> list[Path]:
+    """Figures of a scan: each point's figures in point_NNN/, and kappa vs the scan."""
+    import matplotlib.pyplot as plt
+
+    from .io import result_from_h5, scan_from_h5
+
+    out = Path(out_dir)
+    scan = scan_from_h5(h5_path)
+    paths = []
+    for i in range(scan["n_points"]):
+        d = out / f"point_{i:03d}"
+        d.mkdir(exist_ok=True)
+        paths += draw_all(result_from_h5(h5_path, point=i), d)
+    ax = plot_scan_kappa(scan)
+    ax.figure.tight_layout()
+    p = out / f"kappa_vs_{'rigidity' if 'rigidity' in scan['parameters'] else 'dB2'}.png"
+    ax.figure.savefig(p, dpi=110)
+    plt.close(ax.figure)
+    return paths + [p]
+
+
+def draw_any(h5_path, out_dir) -> list[Path]:
+    """Figures for a result.h5 of either kind (single point or scan)."""
+    from .io import result_from_h5, scan_from_h5
+
+    if scan_from_h5(h5_path) is not None:
+        return draw_scan(h5_path, out_dir)
+    return draw_all(result_from_h5(h5_path), out_dir)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import __version__
-from .config import Card
+from .config import Card, Scan
 from .diagnostics.dmumu import DmumuScan, mu_edges, resolved_bins
 from .diagnostics.running import RunningDiffusion, late_exponent, output_steps, plateau
 from .fields.modes import ModeSet
@@ -274,49 +274,128 @@ def _json_number(x):
     return x
 
 
-def run(card: Card, output_dir, *, resume: bool = False, progress: bool = True,
-        threads: int | None = None, ctx: Context | None = None, write_plots: bool = True) -> Result | None:
-    """Run a card; rank 0 writes ``output_dir`` and returns the Result (None elsewhere)."""
+class _Progress:
+    """Progress of the whole job on rank 0: work units done across all ranks, counted
+    from the checkpoint directory (every rank saves each finished unit there), so no
+    MPI messages are needed.  ``mode`` is "bar" (tqdm, terminal), "log" (a log line
+    every ``log_every`` seconds) or None."""
+
+    def __init__(self, mode, store, total: int, already: int, desc: str, log_every: float = 30.0):
+        import threading
+
+        self.mode, self.store, self.total, self.already = mode, store, total, already
+        self.log_every = log_every
+        self._stop = threading.Event()
+        self._thread = None
+        self._bar = None
+        self._t0 = time.perf_counter()
+        if mode is None or total == 0:
+            return
+        if mode == "bar":
+            from tqdm import tqdm
+            self._bar = tqdm(total=total, initial=already, desc=desc, unit="unit", leave=False)
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _count(self) -> int:
+        return self.store.count()
+
+    def _watch(self):
+        last_log = time.perf_counter()
+        while not self._stop.wait(0.5):
+            done = self._count()
+            if self._bar is not None:
+                self._bar.update(max(0, done - self._bar.n))
+            elif time.perf_counter() - last_log >= self.log_every:
+                last_log = time.perf_counter()
+                self._log(done)
+
+    def _log(self, done: int):
+        el = time.perf_counter() - self._t0
+        new = done - self.already
+        rate = new / el if el > 0 else 0.0
+        eta = (self.total - done) / rate if rate > 0 else float("nan")
+        log.info("progress: %d/%d work units (%.0f%%), %.3g units/s, ETA %.0f s",
+                    done, self.total, 100.0 * done / max(self.total, 1), rate, eta)
+
+    def close(self):
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        if self._bar is not None:
+            self._bar.update(max(0, self._count() - self._bar.n))
+            self._bar.close()
+
+
+def as_scan(card_or_scan) -> Scan:
+    if isinstance(card_or_scan, Scan):
+        return card_or_scan
+    return Scan(cards=(card_or_scan,), parameters=(), data=card_or_scan.raw, text=card_or_scan.text)
+
+
+def global_units(plans) -> list[tuple[int, int, WorkUnit]]:
+    """(global index, point, unit) for every work unit of every scan point, in order."""
+    jobs = []
+    for p, plan in enumerate(plans):
+        for u in plan.units:
+            jobs.append((len(jobs), p, u))
+    return jobs
+
+
+def run(card, output_dir, *, resume: bool = False, progress: str | None = None,
+        threads: int | None = None, ctx: Context | None = None, write_plots: bool = True):
+    """Run a card or a :class:`~mcparticles.config.Scan`; rank 0 writes ``output_dir``
+    and returns the Result (a list of Results for a scan); other ranks return None.
+
+    Work units of all scan points form one list; ranks take them round-robin, and rank
+    0 combines each point's units in unit order (rank- and thread-independent sums)."""
     from . import io
     import numba
 
+    scan = as_scan(card)
     ctx = ctx or get_context()
-    nthreads = threads_per_rank(threads or card.run.threads, ctx)
+    first = scan.cards[0]
+    nthreads = threads_per_rank(threads or first.run.threads, ctx)
     numba.set_num_threads(min(nthreads, numba.config.NUMBA_NUM_THREADS))
-    plan = make_plan(card)
-    store = io.Checkpoint(output_dir, card)
+    plans = [make_plan(c) for c in scan.cards]
+    jobs = global_units(plans)
+    store = io.Checkpoint(output_dir, scan)
+    error = None
     if ctx.is_root:
-        store.open(resume=resume)
-    ctx.barrier()
+        try:
+            store.open(resume=resume)
+        except io.OutputError as exc:
+            error = exc
+    error = ctx.bcast(error)
+    if error is not None:
+        raise error
     done = store.load_all() if resume else {}
     warm_up(ctx)
-    mine = [u for u in ctx.my_units(list(plan.units)) if u.index not in done]
-    results = {i: r for i, r in done.items() if i % ctx.size == ctx.rank}
+    mine = [j for j in jobs if j[0] % ctx.size == ctx.rank and j[0] not in done]
+    results = {g: r for g, r in done.items() if g % ctx.size == ctx.rank}
 
     def handler(signum, frame):
         raise Interrupted(f"received signal {signum}")
 
     old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
     t_start = time.perf_counter()
-    bar = None
-    if progress and ctx.is_root:
-        from tqdm import tqdm
-        bar = tqdm(total=len(mine), desc=card.run.name, unit="unit", leave=False)
+    bar = _Progress(progress if ctx.is_root else None, store, len(jobs), len(done), first.run.name)
     try:
-        fields: dict[int, ModeSet] = {}
-        for u in mine:
-            if u.realization not in fields:
-                fields = {u.realization: sample_field(card, u.realization)}
-            r = run_unit(card, plan, u, fields[u.realization])
+        field_key, modes = None, None
+        for g, p, u in mine:
+            card_p = scan.cards[p]
+            key = (card_p.field, card_p.run.seed, u.realization)
+            if key != field_key:
+                field_key, modes = key, sample_field(card_p, u.realization)
+            r = run_unit(card_p, plans[p], u, modes)
+            r["index"] = g
             store.save(r)
-            results[u.index] = r
-            if bar is not None:
-                bar.update(1)
+            results[g] = r
     finally:
         for s, h in old.items():
             signal.signal(s, h)
-        if bar is not None:
-            bar.close()
+        bar.close()
     wall = time.perf_counter() - t_start
     gathered = ctx.gather((results, wall))
     if not ctx.is_root:
@@ -325,10 +404,16 @@ def run(card: Card, output_dir, *, resume: bool = False, progress: bool = True,
     for part, _ in gathered:
         all_results.update(part)
     wall = max(w for _, w in gathered)
-    steps_new = sum(all_results[u.index]["steps"] for u in plan.units if u.index not in done)
+    steps_new = sum(all_results[g]["steps"] for g, _, _ in jobs if g not in done)
     timing = {"wall_seconds": wall, "steps_per_second": steps_new / wall if wall > 0 else None,
               "ranks": ctx.size, "threads": nthreads}
-    result = combine(card, plan, all_results, timing)
-    io.write_result(output_dir, result, plots=write_plots)
+    point_results = []
+    for p, plan in enumerate(plans):
+        local = {u.index: all_results[g] for g, q, u in jobs if q == p}
+        point_results.append(combine(scan.cards[p], plan, local, timing))
+    if scan.is_scan:
+        io.write_scan(output_dir, scan, point_results, timing, plots=write_plots)
+    else:
+        io.write_result(output_dir, point_results[0], timing, scan, plots=write_plots)
     store.finish()
-    return result
+    return point_results if scan.is_scan else point_results[0]

@@ -8,5 +8,5 @@ def run_card(tmp_path):
     from mcparticles.simulation import run
 
     def _run(card, name="out", plots=False):
-        return run(card, tmp_path / name, progress=False, write_plots=plots)
+        return run(card, tmp_path / name, progress=None, write_plots=plots)
     return _run

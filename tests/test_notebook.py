@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_notebook_executes(tmp_path, monkeypatch):
     card = parse_card(card_dict(particles={"count": 32}, time={"t_max": 4.0}, run={"realizations": 2}),
                       text="(test)")
-    run(card, tmp_path / "res", progress=False, write_plots=False)
+    run(card, tmp_path / "res", progress=None, write_plots=False)
     nb = nbformat.read(ROOT / "analysis" / "trajectories.ipynb", as_version=4)
     monkeypatch.setenv("MCP_RESULT", str(tmp_path / "res"))
     monkeypatch.setenv("MPLBACKEND", "Agg")

@@ -173,8 +173,8 @@ def test_results_independent_of_thread_count(tmp_path):
     card = parse_card(card_dict(particles={"count": 40}, time={"t_max": 2.0}, run={"batch_size": 16}))
     numba.set_num_threads(1)
     from mcparticles.simulation import run
-    r1 = run(card, tmp_path / "one", progress=False, write_plots=False, threads=1)
-    r2 = run(card, tmp_path / "two", progress=False, write_plots=False,
+    r1 = run(card, tmp_path / "one", progress=None, write_plots=False, threads=1)
+    r2 = run(card, tmp_path / "two", progress=None, write_plots=False,
              threads=min(2, numba.config.NUMBA_NUM_THREADS))
     for key in ("kappa_par", "kappa_perp", "dmumu_ratio_median", "kappa_par_from_dmumu"):
         assert r1.summary[key] == r2.summary[key]

@@ -66,7 +66,7 @@ def mu_bin(mu, n_bins):
     return b
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def push_batch(x0, v0, table, geometry, b0, qm, dt, n_steps, out_steps,
                mu_stride, n_lag, n_bins, chunk, traj_n, traj_stride, traj_len):
     """Push a batch of particles; see the module docstring for the outputs.

@@ -178,7 +178,7 @@ class DiagnosticsSettings:
     trajectories: int = 16
     track_points: int = 1000
     dmumu_lag: float | None = None        # in gyro-periods; None = automatic
-    dmumu_max_lag: float = 6.0            # lag scan range in gyro-periods
+    dmumu_max_lag: float | None = None    # lag scan range in gyro-periods; None = max(6, 2 x lag)
     mu_samples_per_gyration: int = 16
 
 
@@ -424,8 +424,9 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         lag = None
     else:
         lag = _number(d, "dmumu_lag", "diagnostics", lo=0.0, lo_open=True, hi=1000.0)
-    max_lag = _number(d, "dmumu_max_lag", "diagnostics", max(6.0, lag or 0.0), lo=0.0, lo_open=True, hi=1000.0)
-    if lag is not None and lag > max_lag:
+    max_lag = (_number(d, "dmumu_max_lag", "diagnostics", lo=0.0, lo_open=True, hi=10_000.0)
+               if "dmumu_max_lag" in d else None)
+    if lag is not None and max_lag is not None and lag > max_lag:
         raise CardError("diagnostics.dmumu_lag", lag, f"must not exceed dmumu_max_lag = {max_lag:g}")
     diag = DiagnosticsSettings(
         mu_bins=_integer(d, "mu_bins", "diagnostics", 20, lo=2, hi=10_000),

@@ -53,26 +53,41 @@ class Plan:
         return sum(u.n_particles for u in self.units) * self.n_steps
 
 
+#: at most this many lags in the D_mumu lag scan (mu is sampled more coarsely for long lags)
+MAX_LAGS = 512
+
+
 def auto_lag_gyroperiods(card: Card) -> float:
-    """Lag for D_mumu in gyro-periods (1/Omega << tau << 1/D, PHYSICS.md section 4):
+    """Lag for D_mumu in gyro-periods (1/Omega << tau << 1/D, PHYSICS.md section 4).
 
-        tau = clip(w^2 / (2 D_max), 0.5, 1.0) gyro-periods,
-
+    Slab fields:  tau = clip(w^2 / (2 D_max), 0.5, 1.0) gyro-periods,
     w = 2/mu_bins the bin width and D_max the largest QLT D_mumu, so that the rms
     excursion sqrt(2 D tau) during a lag stays within one bin.  Measured on slab cards
     (r_g = 0.1 L, k_max r_g = 30): in weak turbulence (dB2 = 0.003) one gyro-period
     agrees with QLT within the 1-2% statistical error, while half a gyro-period is up to
     7% low at small |mu| (start-up bias ~ 1/(Omega tau)); at dB2 = 0.03 one gyro-period
     lets mu wander 0.14 and the curvature of D(mu) pulls the estimate 12-17% below QLT,
-    half a gyro-period 5-11%.  The whole lag scan is stored."""
+    half a gyro-period 5-11%.
+
+    3D fields (any non-slab component):
+    tau = max(0.5 T_g, min(w^2/(2 D_max), 4/(k_min v), t_max/3)).
+    Oblique and compressive modes also change the local mu reversibly (mirroring in
+    |B| structures, tilts of the local field), on the crossing time of the largest
+    waves, 1/(k_min v mu).  That part of <dmu^2> saturates, so at short lags it
+    inflates <dmu^2>/(2 tau) like 1/tau: measured on fast modes (dB2 = 0.003, r_g = 0.1)
+    the ratio to QLT at mu = 0.85 falls from 1.6 at 0.1 T_g and 1.12 at 1 T_g to
+    0.93-0.98 at 4-8 T_g (4/(k_min v) = 6.4 T_g).  The whole lag scan is stored."""
     w = 2.0 / card.diagnostics.mu_bins
     try:
         d_max = float(np.max(qlt_predict.dmumu(card, np.linspace(-0.99, 0.99, 199))))
     except qlt_predict.QLTUnavailable:
         return 1.0
-    if d_max <= 0:
-        return 1.0
-    return float(np.clip(w * w / (2.0 * d_max) / card.gyroperiod, 0.5, 1.0))
+    wander = w * w / (2.0 * d_max) if d_max > 0 else math.inf
+    tg = card.gyroperiod
+    if all(c.model == "slab" for c in card.field.components):
+        return float(np.clip(wander / tg, 0.5, 1.0))
+    crossing = 4.0 / (card.field.k_min * card.particles.speed)
+    return float(max(0.5, min(wander, crossing, card.time.t_max / 3.0) / tg))
 
 
 def make_plan(card: Card) -> Plan:
@@ -80,10 +95,13 @@ def make_plan(card: Card) -> Plan:
     n_steps = card.time.n_steps
     tg = card.gyroperiod
     d = card.diagnostics
-    mu_stride = max(1, int(round(tg / (d.mu_samples_per_gyration * dt))))
-    h = mu_stride * dt
-    n_lag = max(1, int(math.ceil(d.dmumu_max_lag * tg / h)))
     lag_gp = d.dmumu_lag if d.dmumu_lag is not None else auto_lag_gyroperiods(card)
+    max_lag = d.dmumu_max_lag if d.dmumu_max_lag is not None else max(6.0, 2.0 * lag_gp)
+    # mu samples: mu_samples_per_gyration, but at most MAX_LAGS over the lag scan
+    mu_stride = max(1, int(round(tg / (d.mu_samples_per_gyration * dt))),
+                    int(math.ceil(max_lag * tg / (MAX_LAGS * dt))))
+    h = mu_stride * dt
+    n_lag = max(1, int(math.ceil(max_lag * tg / h)))
     lag_index = int(np.clip(round(lag_gp * tg / h) - 1, 0, n_lag - 1))
     units = tuple(work_units(card.run.realizations, card.particles.count, card.run.batch_size))
     traj_n = min(d.trajectories, units[0].n_particles)

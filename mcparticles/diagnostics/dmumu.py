@@ -36,6 +36,8 @@ class DmumuScan:
     counts: np.ndarray      # (n_bins,) samples at the first lag
     slope: np.ndarray = None       # (n_lag, n_bins) estimator (c); NaN for the first lag
     slope_err: np.ndarray = None
+    lag_groups: np.ndarray = None  # (G, n_lag, n_bins) estimator (a) per error group
+    slope_groups: np.ndarray = None  # (G, n_lag, n_bins) estimator (c) per error group
 
     @classmethod
     def from_sums(cls, lag_sums, cor_sums, h: float):
@@ -72,7 +74,8 @@ class DmumuScan:
             c_all, c_groups = est_c(a_all), est_c(a_groups)
         return cls(lags=lags, lag=a_all, lag_err=standard_error(a_groups),
                    corr=est_b(cor_sums.sum(0)), corr_err=standard_error(b_groups),
-                   counts=lag_sums.sum(0)[0, :, 0], slope=c_all, slope_err=standard_error(c_groups))
+                   counts=lag_sums.sum(0)[0, :, 0], slope=c_all, slope_err=standard_error(c_groups),
+                   lag_groups=a_groups, slope_groups=c_groups)
 
     def at(self, lag_index: int):
         """(value_a, err_a, value_b, err_b) at lag ``lag_index`` (0-based)."""

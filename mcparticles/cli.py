@@ -13,7 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from .config import CardError, load_scan
+from .config import CardError, load_scan, one_line
+from .parallel import abort_other_ranks
 
 
 class _Parser(argparse.ArgumentParser):
@@ -87,7 +88,8 @@ def cmd_run(a) -> int:
     try:
         res = run(scan, out, resume=a.resume, progress=progress, threads=a.threads or None)
     except io.OutputError as exc:
-        print(f"mcparticles: error: {exc}", file=sys.stderr)
+        print(f"mcparticles: error: {one_line(exc)}", file=sys.stderr)
+        abort_other_ranks(2)
         return 2
     except Interrupted as exc:
         if rank0:
@@ -258,10 +260,12 @@ def main(argv=None) -> int:
             log.setLevel(logging.ERROR)
         return {"run": cmd_run, "qlt": cmd_qlt, "plot": cmd_plot, "info": cmd_info}[a.command](a)
     except CardError as exc:
-        print(f"mcparticles: error: {exc}", file=sys.stderr)
+        if _is_rank0():             # every rank reads the card and fails alike: one message
+            print(f"mcparticles: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except FloatingPointError as exc:
-        print(f"mcparticles: error: {exc}", file=sys.stderr)
+        print(f"mcparticles: error: {one_line(exc)}", file=sys.stderr)
+        abort_other_ranks(1)
         return 1
 
 

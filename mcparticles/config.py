@@ -28,18 +28,27 @@ AUTO_KMAX_VDT = 1.0
 
 MODEL_NAMES = tuple(IMPLEMENTED) + PLANNED
 
+#: a run holds the partial sums of every work unit until it combines them, in unit order
+MAX_WORK_UNITS = 100_000
+
 
 class CardError(ValueError):
     """A run-card problem; ``str(err)`` is the one-line message for the user."""
 
     def __init__(self, key: str, value: Any, allowed: str):
         self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(f"{key} = {_show(value)}: {allowed}")
+        super().__init__(one_line(f"{key} = {_show(value)}: {allowed}"))
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that would break or hide a terminal line (newlines,
+    the separators str.splitlines honours, other control characters) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def _show(value: Any) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
-    text = text.replace("\n", " ")
+    text = one_line(text)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -231,8 +240,8 @@ DEFAULT_MODES = {"slab": 128, "isotropic": 256, "composite": 128, "alfvenic_gs95
 
 
 def _band(t, path, default_index):
-    k_min = _number(t, "k_min", path, 1.0, lo=0.0, lo_open=True, hi=1e12)
-    k_max = _number(t, "k_max", path, 1.0e3, lo=0.0, lo_open=True, hi=1e12)
+    k_min = _number(t, "k_min", path, 1.0, lo=1e-8, hi=1e12)
+    k_max = _number(t, "k_max", path, 1.0e3, lo=1e-8, hi=1e12)
     if k_max <= k_min:
         raise CardError(f"{path}.k_max", k_max, f"must be greater than k_min = {k_min:g}")
     index = _number(t, "index", path, default_index, lo=0.0, lo_open=True, hi=20.0)
@@ -252,8 +261,8 @@ def _mach(t, path):
     """M_A and dB2: each defaults to the other (dB2 = M_A^2, INTERFACE.md)."""
     if "M_A" not in t and "dB2" not in t:
         raise CardError(f"{path}.M_A", "(missing)", "give M_A (Alfven Mach number at L = 1/k_min) or dB2")
-    m = _number(t, "M_A", path, lo=0.0, lo_open=True, hi=100.0) if "M_A" in t else None
-    d = _number(t, "dB2", path, lo=0.0, lo_open=True, hi=1e4) if "dB2" in t else None
+    m = _number(t, "M_A", path, lo=1e-6, hi=100.0) if "M_A" in t else None
+    d = _number(t, "dB2", path, lo=1e-12, hi=1e4) if "dB2" in t else None
     return (m if m is not None else math.sqrt(d)), (d if d is not None else m * m)
 
 
@@ -319,7 +328,7 @@ def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
             raise CardError(f"particles.{key}", p[key],
                             "give either rigidity (and speed) or energy_GeV + B0_microgauss + L_pc, not both")
         rigidity = _number(p, "rigidity", path, lo=0.0, lo_open=True, hi=1e12)
-        speed = _number(p, "speed", path, 1.0, lo=0.0, lo_open=True, hi=1.0)
+        speed = _number(p, "speed", path, 1.0, lo=1e-6, hi=1.0)
     else:
         if not given_phys:
             raise CardError("particles.rigidity", "(missing)",
@@ -335,8 +344,10 @@ def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
         lpc = _number(p, "L_pc", path, lo=0.0, lo_open=True, hi=1e12)
         physical = PhysicalUnits(energy, mass, charge, bmu, lpc)
         rigidity, speed = physical.rigidity, physical.speed
-        if not (rigidity > 0 and math.isfinite(rigidity) and speed > 0):
-            raise CardError("particles.energy_GeV", energy, "gives a rigidity that is not a positive finite number")
+        if not (0 < rigidity <= 1e12 and 1e-6 <= speed <= 1):
+            raise CardError("particles.energy_GeV", energy,
+                            f"gives rigidity = {rigidity:.4g} and speed = {speed:.4g} c; allowed: rigidity in "
+                            "(0, 1e12], speed in [1e-6, 1]")
     spec = ParticleSpec(rigidity=rigidity, speed=speed, charge_sign=1 if charge > 0 else -1,
                         count=count, pitch=pitch)
     return spec, physical
@@ -373,7 +384,10 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
 
     f = _table(data, "field")
     _no_unknown(f, {"B0", "turbulence", "v_A", "backend"}, "field")
-    B0 = _number(f, "B0", "field", 1.0, lo=0.0, hi=1e6)
+    B0 = _number(f, "B0", "field", 1.0)
+    if B0 not in (0.0, 1.0):
+        raise CardError("field.B0", B0, "must be 1 (the mean field is the field unit, INTERFACE.md) or 0 "
+                        "(pure turbulence; the unit is then the rms turbulent field)")
     v_A = _number(f, "v_A", "field", 0.0, lo=0.0, hi=1.0, hi_open=True)
     if v_A != 0.0:
         raise CardError("field.v_A", v_A, "moving waves are not available in this version; allowed: 0 (static fields)")
@@ -396,6 +410,11 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     fieldset = FieldSettings(B0=B0, components=comps, v_A=v_A, backend=backend)
 
     particles, physical = _particles(_table(data, "particles"))
+    n_units = run.realizations * -(-particles.count // run.batch_size)
+    if n_units > MAX_WORK_UNITS:
+        raise CardError("run.batch_size", run.batch_size,
+                        f"gives {n_units:.3g} work units (realizations x count / batch_size); at most "
+                        f"{MAX_WORK_UNITS:g}: raise batch_size")
 
     tm = _table(data, "time")
     _no_unknown(tm, {"t_max", "dt", "n_output"}, "time")
@@ -403,6 +422,10 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     dt_raw = tm.get("dt", "auto")
     omega_max = particles.speed * fieldset.B_ref_rms / particles.rigidity
     dt_auto_value = min(AUTO_OMEGA_DT / omega_max, AUTO_KMAX_VDT / (fieldset.k_max * particles.speed))
+    if not (math.isfinite(dt_auto_value) and dt_auto_value > 0):
+        raise CardError("particles.rigidity", particles.rigidity,
+                        f"gives an automatic time step {dt_auto_value:g} (gyro-frequency {omega_max:g} c/L) "
+                        "that is not a positive finite number")
     if isinstance(dt_raw, str):
         if dt_raw != "auto":
             raise CardError("time.dt", dt_raw, 'must be "auto" or a positive number')
@@ -411,8 +434,10 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         dt, dt_auto = _number(tm, "dt", "time", lo=0.0, lo_open=True, hi=t_max), False
     n_output = _integer(tm, "n_output", "time", 64, lo=2, hi=100_000)
     timeset = TimeSettings(t_max=t_max, dt=dt, dt_auto=dt_auto, n_output=n_output)
-    if timeset.n_steps > 10**12:
-        raise CardError("time.dt", dt_raw, f"gives {timeset.n_steps:.3g} steps per particle; at most 1e12 allowed")
+    if not t_max / dt <= 1e12:
+        raise CardError("time.dt", dt_raw, f"gives {t_max / dt:.3g} steps per particle; at most 1e12 allowed")
+    if t_max < dt:
+        raise CardError("time.t_max", t_max, f"must cover at least one time step (dt = {dt:.4g} L/c)")
 
     d = _table(data, "diagnostics", required=False)
     _no_unknown(d, {"mu_bins", "trajectories", "track_points", "dmumu_lag", "dmumu_max_lag",

@@ -65,12 +65,21 @@ class Checkpoint:
             if not resume:
                 raise OutputError(f"{self.dir} holds an unfinished run; continue it with --resume "
                                   f"or remove {self.cdir}")
-            if stamp.exists() and json.loads(stamp.read_text()).get("fingerprint") != self.fingerprint:
-                raise OutputError(f"{self.cdir} was written for a different run card; "
-                                  "refusing to resume (remove it to start afresh)")
-        self.cdir.mkdir(exist_ok=True)
-        _atomic_write_bytes(stamp, json.dumps({"fingerprint": self.fingerprint, "card": self.scan.text,
-                                               "data": self.scan.data}, default=str).encode())
+            if stamp.exists():
+                try:
+                    old = json.loads(stamp.read_text()).get("fingerprint")
+                except (OSError, ValueError, AttributeError):
+                    raise OutputError(f"{stamp} cannot be read, so the checkpoint cannot be matched to "
+                                      "this card; remove it to start afresh") from None
+                if old != self.fingerprint:
+                    raise OutputError(f"{self.cdir} was written for a different run card; "
+                                      "refusing to resume (remove it to start afresh)")
+        try:
+            self.cdir.mkdir(exist_ok=True)
+            _atomic_write_bytes(stamp, json.dumps({"fingerprint": self.fingerprint, "card": self.scan.text,
+                                                   "data": self.scan.data}, default=str).encode())
+        except OSError as exc:
+            raise OutputError(f"cannot write the checkpoint {self.cdir} ({exc.strerror or exc})") from None
 
     def save(self, unit_result: dict):
         path = self.cdir / f"unit_{unit_result['index']:07d}.npz"
@@ -200,29 +209,42 @@ def _write_point(g, result):
         sg.attrs[k] = _attr(v)
 
 
-def _write_h5(path: Path, fill):
-    """Write an HDF5 file under a temporary name, then rename it into place."""
+def _write_outputs(out: Path, fill, summary: dict):
+    """Write result.h5 (``fill(h5file)``) and summary.json under temporary names, fsync
+    both, and only then rename them into place: a full disk or a kill at any moment
+    leaves either the previous pair or the new one, never a truncated file with a
+    final name.  The checkpoint is untouched, so the run can be resumed."""
     import h5py
 
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    pid = os.getpid()
+    h5, js = out / "result.h5", out / "summary.json"
+    tmp_h5, tmp_js = out / f".result.h5.tmp{pid}", out / f".summary.json.tmp{pid}"
     try:
-        with h5py.File(tmp, "w") as f:
+        out.mkdir(parents=True, exist_ok=True)
+        with h5py.File(tmp_h5, "w") as f:
             fill(f)
-        os.replace(tmp, path)
+        with open(tmp_h5, "rb+") as fh:
+            os.fsync(fh.fileno())
+        with open(tmp_js, "wb") as fh:
+            fh.write((json.dumps(summary, indent=2) + "\n").encode())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_h5, h5)
+        os.replace(tmp_js, js)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path} ({exc.strerror or exc}); finished work units stay in "
-                          f"{path.parent / CHECKPOINT}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        raise OutputError(f"cannot write {out} ({exc.strerror or exc}); finished work units stay in "
+                          f"{out / CHECKPOINT}: free space and continue with --resume") from None
+    finally:
+        tmp_h5.unlink(missing_ok=True)
+        tmp_js.unlink(missing_ok=True)
 
 
-def _write_json(path: Path, obj):
+def _figures(out: Path, draw):
     try:
-        _atomic_write_bytes(path, (json.dumps(obj, indent=2) + "\n").encode())
+        draw()
     except OSError as exc:
-        raise OutputError(f"cannot write {path} ({exc.strerror or exc})") from None
+        raise OutputError(f"cannot write the figures in {out} ({exc.strerror or exc}); result.h5 and "
+                          "summary.json are complete: redraw them with mcparticles plot") from None
 
 
 def write_result(output_dir, result, timing: dict, scan, plots: bool = True):
@@ -232,7 +254,6 @@ def write_result(output_dir, result, timing: dict, scan, plots: bool = True):
     ``/timing`` group in result.h5) so that everything else is identical for any
     number of ranks and threads."""
     out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
 
     def fill(f):
         _write_file_attrs(f, scan, result.units_done, result.units_total)
@@ -241,11 +262,10 @@ def write_result(output_dir, result, timing: dict, scan, plots: bool = True):
         for k, v in timing.items():
             tg.attrs[k] = _attr(v)
 
-    _write_h5(out / "result.h5", fill)
-    _write_json(out / "summary.json", {**result.summary, "timing": timing})
+    _write_outputs(out, fill, {**result.summary, "timing": timing})
     if plots:
         from . import plotting
-        plotting.draw_all(result_from_h5(out / "result.h5"), out)
+        _figures(out, lambda: plotting.draw_all(result_from_h5(out / "result.h5"), out))
 
 
 #: summary keys tabulated over the points of a scan
@@ -268,7 +288,6 @@ def write_scan(output_dir, scan, results, timing: dict, plots: bool = True):
     "points": [per-point summaries], "timing": ...}; figures per point in
     ``point_NNN/`` and kappa against the scanned parameter."""
     out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
     table = scan_table(scan, results)
 
     def fill(f):
@@ -286,12 +305,10 @@ def write_scan(output_dir, scan, results, timing: dict, plots: bool = True):
         for k, v in timing.items():
             tg.attrs[k] = _attr(v)
 
-    _write_h5(out / "result.h5", fill)
-    _write_json(out / "summary.json", {"scan": table, "points": [r.summary for r in results],
-                                       "timing": timing})
+    _write_outputs(out, fill, {"scan": table, "points": [r.summary for r in results], "timing": timing})
     if plots:
         from . import plotting
-        plotting.draw_scan(out / "result.h5", out)
+        _figures(out, lambda: plotting.draw_scan(out / "result.h5", out))
 
 
 def _attrs_dict(attrs) -> dict:

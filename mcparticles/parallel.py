@@ -10,6 +10,7 @@ statistics are the same for any number of ranks.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +69,11 @@ class Context:
             return [obj]
         return self.comm.gather(obj, root=0)
 
+    def allreduce_max(self, value: int) -> int:
+        if self.comm is None:
+            return value
+        return self.comm.allreduce(value, op=_mpi().MAX)
+
     def bcast(self, obj):
         if self.comm is None:
             return obj
@@ -81,6 +87,11 @@ class Context:
             return 1
         from mpi4py import MPI
         return self.comm.Split_type(MPI.COMM_TYPE_SHARED).Get_size()
+
+
+def _mpi():
+    from mpi4py import MPI
+    return MPI
 
 
 def get_context() -> Context:
@@ -101,3 +112,13 @@ def threads_per_rank(requested: int, ctx: Context) -> int:
         return requested
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, cores // ctx.ranks_on_node())
+
+
+def abort_other_ranks(code: int):
+    """After an error on this rank only (a non-finite field, a failed write), stop the
+    whole MPI job instead of leaving the other ranks waiting in a collective."""
+    mpi = sys.modules.get("mpi4py.MPI")
+    if mpi is None or not mpi.Is_initialized() or mpi.Is_finalized() or mpi.COMM_WORLD.Get_size() < 2:
+        return
+    sys.stderr.flush()
+    mpi.COMM_WORLD.Abort(code)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import signal
 import time
 from dataclasses import dataclass
@@ -98,10 +99,11 @@ def make_plan(card: Card) -> Plan:
     lag_gp = d.dmumu_lag if d.dmumu_lag is not None else auto_lag_gyroperiods(card)
     max_lag = d.dmumu_max_lag if d.dmumu_max_lag is not None else max(6.0, 2.0 * lag_gp)
     # mu samples: mu_samples_per_gyration, but at most MAX_LAGS over the lag scan
-    mu_stride = max(1, int(round(tg / (d.mu_samples_per_gyration * dt))),
-                    int(math.ceil(max_lag * tg / (MAX_LAGS * dt))))
+    # (in floats, clamped to the run, so that absurd but valid cards cannot overflow)
+    stride_f = max(1.0, round(tg / (d.mu_samples_per_gyration * dt)), math.ceil(max_lag * tg / (MAX_LAGS * dt)))
+    mu_stride = int(min(stride_f, n_steps))
     h = mu_stride * dt
-    n_lag = max(1, int(math.ceil(max_lag * tg / h)))
+    n_lag = int(max(1, min(math.ceil(max_lag * tg / h), MAX_LAGS)))
     lag_index = int(np.clip(round(lag_gp * tg / h) - 1, 0, n_lag - 1))
     units = tuple(work_units(card.run.realizations, card.particles.count, card.run.batch_size))
     traj_n = min(d.trajectories, units[0].n_particles)
@@ -136,7 +138,7 @@ def run_unit(card: Card, plan: Plan, unit: WorkUnit, modes: ModeSet) -> dict:
     if np.any(bad >= 0):
         p = int(np.argmax(bad >= 0))
         raise FloatingPointError(
-            f"non-finite field in work unit {unit.index} (realization {unit.realization}, batch "
+            f"non-finite field or position in work unit {unit.index} (realization {unit.realization}, batch "
             f"{unit.batch}) at particle {p}, step {int(bad[p])}")
     return {"index": unit.index, "disp": disp.sum(axis=0), "lag": lag.sum(axis=0),
             "cor": cor.sum(axis=0), "traj": traj, "n": unit.n_particles,
@@ -393,45 +395,66 @@ def run(card, output_dir, *, resume: bool = False, progress: str | None = None,
     mine = [j for j in jobs if j[0] % ctx.size == ctx.rank and j[0] not in done]
     results = {g: r for g, r in done.items() if g % ctx.size == ctx.rank}
 
+    # SIGTERM / SIGINT: finish and save the work unit in flight, then stop (a Python
+    # exception cannot be raised inside the nogil kernel); a second signal exits at once,
+    # which is safe because checkpoint files appear only complete (write, fsync, rename).
+    stop = {"signal": 0}
+
     def handler(signum, frame):
-        raise Interrupted(f"received signal {signum}")
+        if stop["signal"]:
+            os.write(2, b"mcparticles: second signal: stopping now; finished work units are saved\n")
+            os._exit(1)
+        stop["signal"] = signum
 
     old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
-    t_start = time.perf_counter()
-    bar = _Progress(progress if ctx.is_root else None, store, len(jobs), len(done), first.run.name)
     try:
-        field_key, modes = None, None
-        for g, p, u in mine:
-            card_p = scan.cards[p]
-            key = (card_p.field, card_p.run.seed, u.realization)
-            if key != field_key:
-                field_key, modes = key, sample_field(card_p, u.realization)
-            r = run_unit(card_p, plans[p], u, modes)
-            r["index"] = g
-            store.save(r)
-            results[g] = r
+        t_start = time.perf_counter()
+        bar = _Progress(progress if ctx.is_root else None, store, len(jobs), len(done), first.run.name)
+        try:
+            field_key, modes = None, None
+            for g, p, u in mine:
+                if stop["signal"]:
+                    break
+                card_p = scan.cards[p]
+                key = (card_p.field, card_p.run.seed, u.realization)
+                if key != field_key:
+                    field_key, modes = key, sample_field(card_p, u.realization)
+                try:
+                    r = run_unit(card_p, plans[p], u, modes)
+                except FloatingPointError as exc:
+                    raise FloatingPointError(f"{exc}{f' of scan point {p}' if scan.is_scan else ''}; the "
+                                             f"finished work units are saved in {store.cdir}") from None
+                r["index"] = g
+                store.save(r)
+                results[g] = r
+            # every rank learns whether any was interrupted, so none waits in gather alone
+            interrupted = ctx.allreduce_max(stop["signal"])
+        finally:
+            bar.close()
+        if interrupted:
+            raise Interrupted(f"received signal {interrupted}")
+        # a signal from here on lets the (short) writing finish: the run is complete
+        wall = time.perf_counter() - t_start
+        gathered = ctx.gather((results, wall))
+        if not ctx.is_root:
+            return None
+        all_results: dict[int, dict] = {}
+        for part, _ in gathered:
+            all_results.update(part)
+        wall = max(w for _, w in gathered)
+        steps_new = sum(all_results[g]["steps"] for g, _, _ in jobs if g not in done)
+        timing = {"wall_seconds": wall, "steps_per_second": steps_new / wall if wall > 0 else None,
+                  "ranks": ctx.size, "threads": nthreads}
+        point_results = []
+        for p, plan in enumerate(plans):
+            local = {u.index: all_results[g] for g, q, u in jobs if q == p}
+            point_results.append(combine(scan.cards[p], plan, local, timing))
+        if scan.is_scan:
+            io.write_scan(output_dir, scan, point_results, timing, plots=write_plots)
+        else:
+            io.write_result(output_dir, point_results[0], timing, scan, plots=write_plots)
+        store.finish()
     finally:
         for s, h in old.items():
             signal.signal(s, h)
-        bar.close()
-    wall = time.perf_counter() - t_start
-    gathered = ctx.gather((results, wall))
-    if not ctx.is_root:
-        return None
-    all_results: dict[int, dict] = {}
-    for part, _ in gathered:
-        all_results.update(part)
-    wall = max(w for _, w in gathered)
-    steps_new = sum(all_results[g]["steps"] for g, _, _ in jobs if g not in done)
-    timing = {"wall_seconds": wall, "steps_per_second": steps_new / wall if wall > 0 else None,
-              "ranks": ctx.size, "threads": nthreads}
-    point_results = []
-    for p, plan in enumerate(plans):
-        local = {u.index: all_results[g] for g, q, u in jobs if q == p}
-        point_results.append(combine(scan.cards[p], plan, local, timing))
-    if scan.is_scan:
-        io.write_scan(output_dir, scan, point_results, timing, plots=write_plots)
-    else:
-        io.write_result(output_dir, point_results[0], timing, scan, plots=write_plots)
-    store.finish()
     return point_results if scan.is_scan else point_results[0]

@@ -22,7 +22,7 @@ accumulated moments, so memory does not grow with the run time:
   at the earlier time (pitch-angle velocity correlation), mudot from centred
   differences of the mu samples;
 * ``traj``  full tracks (x, v, mu) of the first ``traj.shape[0]`` particles;
-* ``bad[p]``  the step at which particle p met a non-finite field (-1 if never).
+* ``bad[p]``  the step at which particle p met a non-finite field or position (-1 if never).
 
 mu is always the LOCAL pitch-angle cosine v.B/(|v||B|) (PHYSICS.md section 4): the
 Boris rotation is about B(x^n), so v^{n-1/2}.B(x^n) = v^{n+1/2}.B(x^n) exactly and the
@@ -109,7 +109,8 @@ def push_batch(x0, v0, table, geometry, b0, qm, dt, n_steps, out_steps,
                 t = step * dt
                 bx, by, bz = field_at(x, y, z, t, table, geometry, b0x, b0y, b0z)
                 bmag = math.sqrt(bx * bx + by * by + bz * bz)
-                if not math.isfinite(bmag):
+                if not math.isfinite(bmag + x + y + z):     # field or position (a slab
+                    # field does not see x, y)
                     bad[p] = step
                     break
                 if i_out < n_out and step == out_steps[i_out]:

@@ -6,6 +6,9 @@ lambda_par = 3 kappa_par / v.
 """
 from __future__ import annotations
 
+import logging
+import warnings
+
 import numpy as np
 from scipy import integrate
 
@@ -26,7 +29,13 @@ def kappa_par_from_dmumu(dmumu, speed: float) -> float:
         mid = np.linspace(a, b, 41)[1:-1]
         if not np.all(np.isfinite([integrand(m) for m in mid])):
             return float("inf")
-        val, _ = integrate.quad(integrand, a, b, limit=400, epsrel=1e-8)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", integrate.IntegrationWarning)
+            val, err = integrate.quad(integrand, a, b, limit=400, epsrel=1e-8)
+        if not err <= 1e-3 * abs(val):
+            logging.getLogger("mcparticles").warning(
+                "QLT kappa_par: the integral over mu in [%g, %g] converged only to %.2g relative "
+                "(D_mumu nearly vanishes somewhere)", a, b, err / abs(val) if val else float("inf"))
         total += val
     return float(speed ** 2 / 8.0 * total)
 

@@ -26,6 +26,7 @@ def dmumu_slab(slab, mu, particle, B0: float, *, unbounded: bool = False):
     with np.errstate(divide="ignore"):
         k_res = np.where(amu > 0, 1.0 / (r_g * np.where(amu > 0, amu, 1.0)), np.inf)
     density = slab.spectrum.density_unbounded if unbounded else slab.spectrum.density
-    kp = np.where(np.isfinite(k_res), k_res * density(np.where(np.isfinite(k_res), k_res, 1.0)), 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):    # inf * 0 in the branch np.where drops
+        kp = np.where(np.isfinite(k_res), k_res * density(np.where(np.isfinite(k_res), k_res, 1.0)), 0.0)
     helical = 1.0 + particle.charge_sign * np.sign(mu) * slab.helicity
     return 0.25 * np.pi * omega * (1.0 - mu * mu) * kp / B0 ** 2 * helical

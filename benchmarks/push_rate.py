@@ -1,22 +1,35 @@
-"""Particle-steps per second per field family (kernel with all diagnostics on).
+"""Particle-steps per second per field family and mode count, beside a C reference.
 
-Usage: python benchmarks/push_rate.py [--modes 64 256] [--families] [--particles 512]
-       [--steps 4000] [--json]
+Usage: python benchmarks/push_rate.py [--modes 64 256 1024] [--families slab isotropic ...]
+       [--particles 1024] [--steps 1000] [--repeat 5] [--json FILE] [--no-c] [--end-to-end N]
 
-Default: slab with 64 and 256 modes.  --families adds every family at its run-card
-default mode count (isotropic 256, fast_modes 256, composite 128 + 128,
-alfvenic_gs95 512).
+For every family and mode count: particle-steps/s with one thread and with all threads,
+per core, and nanoseconds per cosine (table column; a helical slab mode is two), from the
+production kernel ``push_batch`` with every diagnostic on.  JIT compile (or cache load)
+time is excluded and reported separately.  Each number is the median of --repeat runs.
 
-JIT compilation is excluded (a warm-up call first; the compile/cache-load time is
-printed separately).  Each row is the median of --repeat timings.
+The C reference (benchmarks/reference.c: the same plane-wave field and Boris push with
+the same particle grouping, no diagnostics) is compiled here with ``cc -O3
+-march=native -fno-math-errno -fno-trapping-math`` and run with libm's cos and with the same polynomial cosine; every
+numba row is also given as a fraction of the polynomial-C rate of the same geometry
+(slab or 3D) and mode count.  Without a C compiler those columns are skipped.
+
+--end-to-end N runs ``mcparticles run benchmarks/isotropic_256.toml --threads 1`` N times
+and prints the median ``timing.steps_per_second`` of summary.json (diagnostics, field
+sampling, checkpointing and writing included).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -28,69 +41,140 @@ from mcparticles.particles import ParticleSpec
 from mcparticles.simulation import CHUNK
 from mcparticles.spectra import CLV, PowerLaw
 
-SPEC = PowerLaw(dB2=0.03, index=5 / 3, k_min=1.0, k_max=300.0)
+HERE = Path(__file__).resolve().parent
+#: no errno from floor/cos and no FP traps: lets the compiler vectorise the mode loop,
+#: changes no result (unlike -ffast-math, which re-associates)
+C_FLAGS = ("-fno-math-errno", "-fno-trapping-math")
+K = dict(k_min=1.0, k_max=300.0)
 FAMILIES = {
-    "isotropic": lambda: Isotropic(SPEC, 256),
-    "fast_modes": lambda: FastModes(PowerLaw(dB2=0.03, index=1.5, k_min=1.0, k_max=300.0), 256),
-    "composite": lambda: Composite(SPEC, 128),
-    "alfvenic_gs95": lambda: AlfvenicGS95(CLV(dB2=0.03, M_A=0.17, k_min=1.0, k_max=300.0), 512, 8),
+    "slab": lambda n: Slab(PowerLaw(dB2=0.03, index=5 / 3, **K), n),
+    "isotropic": lambda n: Isotropic(PowerLaw(dB2=0.03, index=5 / 3, **K), n),
+    "fast_modes": lambda n: FastModes(PowerLaw(dB2=0.03, index=1.5, **K), n),
+    "composite": lambda n: Composite(PowerLaw(dB2=0.03, index=5 / 3, **K), n // 2),    # n/2 slab + n/2 2D
+    "alfvenic_gs95": lambda n: AlfvenicGS95(CLV(dB2=0.03, M_A=0.17, **K), n, 8),
 }
 
 
-def bench(n_modes, threads, particles, steps, repeat, model=None):
+def kernel_args(family, n_modes, particles, steps):
     rng = np.random.default_rng(1)
-    if model is None:
-        name = "slab"
-        modes = Slab(SPEC, n_modes).sample(rng)
-    else:
-        name = model
-        modes = FAMILIES[model]().sample(rng)
-        n_modes = modes.table().shape[1]
+    modes = FAMILIES[family](n_modes).sample(rng)
+    table, n_slab, n_plane = modes.kernel_table()
     p = ParticleSpec(rigidity=0.1)
     x, v = p.initial_state(particles, rng, 6.0)
-    dt = 1.0 / 300.0
     out = np.unique(np.geomspace(1, steps, 32).astype(np.int64))
-    args = (x, v, modes.table(), modes.geometry, np.array([0, 0, 1.0]), p.qm, dt, steps, out,
-            12, 96, 20, CHUNK, 0, 1, 1)
+    # diagnostics as in a run card: mu every 12 steps, 96 lags, 20 mu bins, 2 tracks
+    return (x, v, table, n_slab, n_plane, np.array([0, 0, 1.0]), p.qm, 1.0 / 300.0, steps, out,
+            12, 96, 20, CHUNK, 2, 10, steps // 10 + 1)
+
+
+def bench(family, n_modes, threads, particles, steps, repeat):
+    args = kernel_args(family, n_modes, particles, steps)
+    cols = args[2].shape[1]
     numba.set_num_threads(threads)
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         push_batch(*args)
         times.append(time.perf_counter() - t0)
-    wall = statistics.median(times)
-    rate = particles * steps / wall
-    return {"model": name, "modes": n_modes, "threads": threads, "steps_per_second": rate,
-            "steps_per_second_per_core": rate / threads, "ns_per_mode": 1e9 * threads / rate / n_modes}
+    rate = particles * steps / statistics.median(times)
+    return {"family": family, "modes": n_modes, "cosines": cols, "threads": threads,
+            "steps_per_second": rate, "steps_per_second_per_core": rate / threads,
+            "ns_per_cosine": 1e9 * threads / rate / cols}
+
+
+def build_c(tmp: Path):
+    cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        return None, "no C compiler found (set CC): C reference skipped"
+    exe = tmp / "reference"
+    proc = subprocess.run([cc, "-O3", "-march=native", *C_FLAGS, "-o", str(exe), str(HERE / "reference.c"), "-lm"],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None, f"{cc} failed: C reference skipped ({proc.stderr.strip().splitlines()[:1]})"
+    return exe, f"C reference: {cc} -O3 -march=native {' '.join(C_FLAGS)}"
+
+
+def run_c(exe, n_modes, particles, steps, poly, slab, repeat):
+    rates = []
+    for _ in range(repeat):
+        out = subprocess.run([str(exe), str(n_modes), str(particles), str(steps), str(int(poly)), str(int(slab))],
+                             capture_output=True, text=True, check=True).stdout.split()
+        rates.append(float(out[0]))
+    return statistics.median(rates)
+
+
+def end_to_end(n):
+    card = HERE / "isotropic_256.toml"
+    rates = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(n):
+            out = Path(tmp) / f"r{i}"
+            subprocess.run([sys.executable, "-m", "mcparticles.cli", "run", str(card), "--threads", "1",
+                            "--quiet", "--output", str(out)], check=True)
+            rates.append(json.loads((out / "summary.json").read_text())["timing"]["steps_per_second"])
+    return {"card": str(card.relative_to(HERE.parent)), "runs": rates, "median": statistics.median(rates)}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--modes", type=int, nargs="+", default=[64, 256])
-    ap.add_argument("--particles", type=int, default=512)
-    ap.add_argument("--steps", type=int, default=4000)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--families", action="store_true", help="also every 3D family at its default modes")
-    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--modes", type=int, nargs="+", default=[64, 256, 1024])
+    ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=list(FAMILIES))
+    ap.add_argument("--particles", type=int, default=1024)
+    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", metavar="FILE", help="also write the results as JSON ('-' for stdout only)")
+    ap.add_argument("--no-c", action="store_true", help="skip the C reference")
+    ap.add_argument("--end-to-end", type=int, default=0, metavar="N")
     a = ap.parse_args()
+
     t0 = time.perf_counter()
-    push_batch(np.zeros((1, 3)), np.array([[0.0, 0.6, 0.8]]), np.zeros((8, 1)), 1, np.array([0, 0, 1.0]),
-               1.0, 0.01, 2, np.array([1], dtype=np.int64), 1, 1, 2, CHUNK, 0, 1, 1)
+    push_batch(*kernel_args("isotropic", 8, 4, 4))
     jit = time.perf_counter() - t0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     thread_counts = sorted({1, min(cores, numba.config.NUMBA_NUM_THREADS)})
-    rows = [bench(m, t, a.particles, a.steps, a.repeat) for m in a.modes for t in thread_counts]
-    if a.families:
-        rows += [bench(0, t, a.particles, a.steps, a.repeat, fam) for fam in FAMILIES for t in thread_counts]
+    rows = [bench(f, m, t, a.particles, a.steps, a.repeat) for f in a.families for m in a.modes
+            for t in thread_counts]
+    c_rows, note = {}, "C reference skipped (--no-c)"
+    if not a.no_c:
+        with tempfile.TemporaryDirectory() as tmp:
+            exe, note = build_c(Path(tmp))
+            if exe is not None:
+                for m in a.modes:
+                    for slab in (0, 1):
+                        c_rows[(m, slab)] = {"libm": run_c(exe, m, a.particles, a.steps, 0, slab, a.repeat),
+                                             "poly": run_c(exe, m, a.particles, a.steps, 1, slab, a.repeat)}
+    for r in rows:      # same cosine count and geometry (composite, GS95: against the 3D C)
+        c = c_rows.get((r["cosines"], int(r["family"] == "slab")))
+        if c is not None:
+            r["fraction_of_c_poly"] = r["steps_per_second_per_core"] / c["poly"]
+            r["fraction_of_c_libm"] = r["steps_per_second_per_core"] / c["libm"]
+    e2e = end_to_end(a.end_to_end) if a.end_to_end else None
+    result = {"jit_seconds": jit, "cores": cores, "particles": a.particles, "steps": a.steps,
+              "repeat": a.repeat, "rows": rows, "c_reference": note,
+              "c_rows": [{"modes": m, "geometry": "slab" if s else "3D", "steps_per_second_libm_cos": v["libm"],
+                          "steps_per_second_poly_cos": v["poly"]} for (m, s), v in sorted(c_rows.items())],
+              "end_to_end": e2e}
     if a.json:
-        print(json.dumps({"jit_seconds": jit, "rows": rows}, indent=2))
-        return
-    print(f"JIT compile / cache load: {jit:.2f} s   ({a.particles} particles x {a.steps} steps, "
-          f"median of {a.repeat})")
-    print(f"{'model':<14} {'modes':>5} {'threads':>7} {'steps/s':>12} {'steps/s/core':>13} {'ns/mode':>8}")
+        text = json.dumps(result, indent=2)
+        if a.json == "-":
+            print(text)
+            return
+        Path(a.json).write_text(text + "\n")
+    print(f"JIT compile / cache load: {jit:.2f} s; {a.particles} particles x {a.steps} steps, median of "
+          f"{a.repeat}; {cores} cores; {note}")
+    print(f"{'family':<14} {'modes':>5} {'cos':>5} {'thr':>4} {'steps/s':>10} {'steps/s/core':>12} "
+          f"{'ns/cos':>7} {'/C poly':>8} {'/C libm':>8}")
     for r in rows:
-        print(f"{r['model']:<14} {r['modes']:>5} {r['threads']:>7} {r['steps_per_second']:>12.4g} "
-              f"{r['steps_per_second_per_core']:>13.4g} {r['ns_per_mode']:>8.2f}")
+        fc = f"{r['fraction_of_c_poly']:.2f}" if "fraction_of_c_poly" in r else "-"
+        fl = f"{r['fraction_of_c_libm']:.2f}" if "fraction_of_c_libm" in r else "-"
+        print(f"{r['family']:<14} {r['modes']:>5} {r['cosines']:>5} {r['threads']:>4} {r['steps_per_second']:>10.4g} "
+              f"{r['steps_per_second_per_core']:>12.4g} {r['ns_per_cosine']:>7.3f} {fc:>8} {fl:>8}")
+    for row in result["c_rows"]:
+        print(f"C {row['geometry']:<5} {row['modes']:>5} modes: {row['steps_per_second_poly_cos']:.4g} steps/s "
+              f"(polynomial cos), {row['steps_per_second_libm_cos']:.4g} (libm cos), one core")
+    if e2e:
+        print(f"end to end ({e2e['card']}, one thread, summary.json timing.steps_per_second): median "
+              f"{e2e['median']:.4g} of {[round(x) for x in e2e['runs']]}")
 
 
 if __name__ == "__main__":

@@ -26,8 +26,9 @@ from .qlt import predict as qlt_predict
 
 log = logging.getLogger(__name__)
 
-#: particles per accumulator chunk inside a kernel call (fixed: thread-count independent)
-CHUNK = 8
+#: particles per accumulator chunk inside a kernel call, stepped together (fixed:
+#: thread-count independent; 32 measured fastest, benchmarks/push_rate.py)
+CHUNK = 32
 
 
 class Interrupted(RuntimeError):
@@ -130,8 +131,9 @@ def run_unit(card: Card, plan: Plan, unit: WorkUnit, modes: ModeSet) -> dict:
     x, v = card.particles.initial_state(unit.n_particles, particle_rng(card.run.seed, unit), plan.box)
     traj_n = plan.traj_n if unit.batch == 0 else 0
     t0 = time.perf_counter()
+    table, n_slab, n_plane = modes.kernel_table()
     disp, lag, cor, traj, bad = push_batch(
-        x, v, modes.table(), modes.geometry, b0_vector(card), card.particles.qm, plan.dt,
+        x, v, table, n_slab, n_plane, b0_vector(card), card.particles.qm, plan.dt,
         plan.n_steps, plan.out_steps, plan.mu_stride, plan.n_lag, card.diagnostics.mu_bins,
         CHUNK, traj_n, plan.traj_stride, plan.traj_len)
     wall = time.perf_counter() - t0
@@ -149,7 +151,7 @@ def warm_up(ctx: Context):
     """Compile (or load from cache) the kernels: rank 0 first, then the others."""
     def compile_once():
         m = np.zeros((8, 1))
-        push_batch(np.zeros((1, 3)), np.array([[0.0, 0.6, 0.8]]), m, 1, np.array([0, 0, 1.0]), 1.0,
+        push_batch(np.zeros((1, 3)), np.array([[0.0, 0.6, 0.8]]), m, 0, 0, np.array([0, 0, 1.0]), 1.0,
                    0.01, 2, np.array([1], dtype=np.int64), 1, 1, 2, CHUNK, 0, 1, 1)
     if ctx.is_root:
         compile_once()

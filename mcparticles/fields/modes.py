@@ -104,6 +104,16 @@ class ModeSet:
         out[AX:AZ + 1] = np.concatenate([p[3] for p in parts]).T
         return np.ascontiguousarray(out)
 
+    def kernel_table(self) -> tuple[np.ndarray, int, int]:
+        """(table, n_slab, n_plane) for ``kernels.push.push_batch``: the columns of
+        ``table()`` reordered (stably) into k along z, then k perpendicular to z (the 2D
+        path), then the rest, so that each group is evaluated by its own short loop."""
+        t = self.table()
+        slab = (t[KX] == 0.0) & (t[KY] == 0.0)
+        plane = (t[KZ] == 0.0) & ~slab
+        order = np.concatenate([np.flatnonzero(slab), np.flatnonzero(plane), np.flatnonzero(~slab & ~plane)])
+        return np.ascontiguousarray(t[:, order]), int(slab.sum()), int(plane.sum())
+
     def evaluate(self, x: np.ndarray, t: float = 0.0) -> np.ndarray:
         """dB at points ``x`` (shape (..., 3)) and time ``t``; for tests and analysis."""
         from ..kernels.field import field_at_points

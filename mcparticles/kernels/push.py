@@ -30,14 +30,16 @@ sample is centred in time.
 
 Particles are processed in fixed chunks of ``chunk`` particles, each chunk with its own
 accumulators (summed afterwards in chunk order), so the result is bit-identical for any
-number of threads.
+number of threads.  The particles of a chunk are stepped together: the field is
+evaluated for all of them with the mode loop outside (``field.field_lanes``), which
+vectorises without re-associating any sum.
 """
 import math
 
 import numpy as np
 from numba import njit, prange
 
-from .field import field_at
+from .field import field_at, field_lanes
 
 
 @njit(cache=True, inline="always")
@@ -66,16 +68,18 @@ def mu_bin(mu, n_bins):
     return b
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def push_batch(x0, v0, table, geometry, b0, qm, dt, n_steps, out_steps,
+@njit(cache=True, parallel=True, nogil=True, fastmath={"contract"})
+def push_batch(x0, v0, table, n_slab, n_plane, b0, qm, dt, n_steps, out_steps,
                mu_stride, n_lag, n_bins, chunk, traj_n, traj_stride, traj_len):
     """Push a batch of particles; see the module docstring for the outputs.
 
-    x0, v0: (n, 3) initial positions [L] and velocities [c]; table: field table;
-    geometry: 0 general / 1 slab; b0: (3,) mean field; qm = sign(q) v/R;
+    x0, v0: (n, 3) initial positions [L] and velocities [c]; table: field table with
+    its slab columns first, then the k-perpendicular-to-z (2D) columns (counts n_slab,
+    n_plane; ``fields.modes.kernel_table``); b0: (3,) mean field; qm = sign(q) v/R;
     out_steps: increasing step indices for the displacement moments;
     mu_stride: steps between mu samples; n_lag: lags (in samples) to accumulate;
-    n_bins: uniform mu bins on [-1, 1]; chunk: particles per accumulator chunk;
+    n_bins: uniform mu bins on [-1, 1]; chunk: particles per accumulator chunk, which
+    are also stepped together (the field loop vectorises over them);
     traj_*: number of tracked particles, steps between stored points, points stored.
     """
     n = x0.shape[0]
@@ -93,78 +97,102 @@ def push_batch(x0, v0, table, geometry, b0, qm, dt, n_steps, out_steps,
     b0y = b0[1]
     b0z = b0[2]
     for c in prange(n_chunks):
-        mu_ring = np.zeros(ring)
-        md_ring = np.zeros(ring)
-        for p in range(c * chunk, min(n, (c + 1) * chunk)):
-            x = x0[p, 0]
-            y = x0[p, 1]
-            z = x0[p, 2]
-            vx = v0[p, 0]
-            vy = v0[p, 1]
-            vz = v0[p, 2]
-            speed = math.sqrt(vx * vx + vy * vy + vz * vz)
-            i_out = 0
-            j = 0  # index of the next mu sample
-            for step in range(n_steps + 1):
-                t = step * dt
-                bx, by, bz = field_at(x, y, z, t, table, geometry, b0x, b0y, b0z)
-                bmag = math.sqrt(bx * bx + by * by + bz * bz)
-                if not math.isfinite(bmag + x + y + z):     # field or position (a slab
-                    # field does not see x, y)
-                    bad[p] = step
-                    break
-                if i_out < n_out and step == out_steps[i_out]:
-                    dx = x - x0[p, 0]
-                    dy = y - x0[p, 1]
-                    dz = z - x0[p, 2]
-                    disp[c, i_out, 0] += dx * dx
-                    disp[c, i_out, 1] += dy * dy
-                    disp[c, i_out, 2] += dz * dz
-                    disp[c, i_out, 3] += dx * dy
-                    disp[c, i_out, 4] += dx * dz
-                    disp[c, i_out, 5] += dy * dz
-                    i_out += 1
-                if p < traj_n:
-                    if step % traj_stride == 0:
-                        k = step // traj_stride
-                        if k < traj_len:
-                            traj[p, k, 0] = x
-                            traj[p, k, 1] = y
-                            traj[p, k, 2] = z
-                            traj[p, k, 3] = vx
-                            traj[p, k, 4] = vy
-                            traj[p, k, 5] = vz
-                            traj[p, k, 6] = (vx * bx + vy * by + vz * bz) / (speed * bmag) if bmag > 0.0 else 0.0
-                if step % mu_stride == 0 and bmag > 0.0:
-                    mu = (vx * bx + vy * by + vz * bz) / (speed * bmag)
-                    mu_ring[j % ring] = mu
-                    # lag estimator: pairs (mu_{j-l}, mu_j), l = 1..n_lag
-                    lmax = min(n_lag, j)
-                    for l in range(1, lmax + 1):
-                        m0 = mu_ring[(j - l) % ring]
+        p0 = c * chunk
+        m = min(n, p0 + chunk) - p0
+        x = np.empty(m)
+        y = np.empty(m)
+        z = np.empty(m)
+        vx = np.empty(m)
+        vy = np.empty(m)
+        vz = np.empty(m)
+        bx = np.empty(m)
+        by = np.empty(m)
+        bz = np.empty(m)
+        speed = np.empty(m)
+        mu = np.zeros(m)
+        alive = np.ones(m, dtype=np.bool_)
+        mu_ring = np.zeros((m, ring))
+        md_ring = np.zeros((m, ring))
+        for l in range(m):
+            x[l] = x0[p0 + l, 0]
+            y[l] = x0[p0 + l, 1]
+            z[l] = x0[p0 + l, 2]
+            vx[l] = v0[p0 + l, 0]
+            vy[l] = v0[p0 + l, 1]
+            vz[l] = v0[p0 + l, 2]
+            speed[l] = math.sqrt(vx[l] * vx[l] + vy[l] * vy[l] + vz[l] * vz[l])
+        n_traj = min(m, max(0, traj_n - p0))
+        i_out = 0
+        j = 0  # index of the next mu sample
+        for step in range(n_steps + 1):
+            field_lanes(m, x, y, z, step * dt, table, n_slab, n_plane, b0x, b0y, b0z, bx, by, bz)
+            for l in range(m):
+                bmag = math.sqrt(bx[l] * bx[l] + by[l] * by[l] + bz[l] * bz[l])
+                mu[l] = (vx[l] * bx[l] + vy[l] * by[l] + vz[l] * bz[l]) / (speed[l] * bmag) if bmag > 0.0 else 2.0
+                if alive[l] and not math.isfinite(bmag + x[l] + y[l] + z[l]):   # field or position
+                    bad[p0 + l] = step                    # (a slab field does not see x, y)
+                    alive[l] = False
+            if i_out < n_out and step == out_steps[i_out]:
+                for l in range(m):
+                    if alive[l]:
+                        dx = x[l] - x0[p0 + l, 0]
+                        dy = y[l] - x0[p0 + l, 1]
+                        dz = z[l] - x0[p0 + l, 2]
+                        disp[c, i_out, 0] += dx * dx
+                        disp[c, i_out, 1] += dy * dy
+                        disp[c, i_out, 2] += dz * dz
+                        disp[c, i_out, 3] += dx * dy
+                        disp[c, i_out, 4] += dx * dz
+                        disp[c, i_out, 5] += dy * dz
+                i_out += 1
+            if n_traj > 0 and step % traj_stride == 0:
+                k = step // traj_stride
+                if k < traj_len:
+                    for l in range(n_traj):
+                        traj[p0 + l, k, 0] = x[l]
+                        traj[p0 + l, k, 1] = y[l]
+                        traj[p0 + l, k, 2] = z[l]
+                        traj[p0 + l, k, 3] = vx[l]
+                        traj[p0 + l, k, 4] = vy[l]
+                        traj[p0 + l, k, 5] = vz[l]
+                        traj[p0 + l, k, 6] = mu[l] if mu[l] <= 1.0 else 0.0
+            if step % mu_stride == 0:
+                for l in range(m):
+                    if not alive[l] or mu[l] > 1.0:
+                        continue
+                    mul = mu[l]
+                    mu_ring[l, j % ring] = mul
+                    # lag estimator: pairs (mu_{j-k}, mu_j), k = 1..n_lag
+                    kmax = min(n_lag, j)
+                    for k in range(1, kmax + 1):
+                        m0 = mu_ring[l, (j - k) % ring]
                         b = mu_bin(m0, n_bins)
-                        d = mu - m0
-                        lag_acc[c, l - 1, b, 0] += 1.0
-                        lag_acc[c, l - 1, b, 1] += d
-                        lag_acc[c, l - 1, b, 2] += d * d
+                        d = mul - m0
+                        lag_acc[c, k - 1, b, 0] += 1.0
+                        lag_acc[c, k - 1, b, 1] += d
+                        lag_acc[c, k - 1, b, 2] += d * d
                     # centred mu-dot at sample j-1, then correlations ending there
                     if j >= 2:
                         i1 = j - 1
-                        md = (mu - mu_ring[(j - 2) % ring]) * inv_2h
-                        md_ring[i1 % ring] = md
-                        lmax = min(n_lag, i1 - 1)
-                        for l in range(0, lmax + 1):
-                            i0 = i1 - l
-                            b = mu_bin(mu_ring[i0 % ring], n_bins)
-                            cor_acc[c, l, b, 0] += 1.0
-                            cor_acc[c, l, b, 1] += md_ring[i0 % ring] * md
-                    j += 1
-                if step == n_steps:
-                    break
-                vx, vy, vz = boris_rotate(vx, vy, vz, bx, by, bz, half_qm_dt)
-                x += vx * dt
-                y += vy * dt
-                z += vz * dt
+                        md = (mul - mu_ring[l, (j - 2) % ring]) * inv_2h
+                        md_ring[l, i1 % ring] = md
+                        kmax = min(n_lag, i1 - 1)
+                        for k in range(0, kmax + 1):
+                            i0 = i1 - k
+                            b = mu_bin(mu_ring[l, i0 % ring], n_bins)
+                            cor_acc[c, k, b, 0] += 1.0
+                            cor_acc[c, k, b, 1] += md_ring[l, i0 % ring] * md
+                j += 1
+            if step == n_steps:
+                break
+            for l in range(m):
+                vxl, vyl, vzl = boris_rotate(vx[l], vy[l], vz[l], bx[l], by[l], bz[l], half_qm_dt)
+                vx[l] = vxl
+                vy[l] = vyl
+                vz[l] = vzl
+                x[l] += vxl * dt
+                y[l] += vyl * dt
+                z[l] += vzl * dt
     return disp, lag_acc, cor_acc, traj, bad
 
 

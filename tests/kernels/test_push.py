@@ -60,12 +60,12 @@ def test_batch_kernel_matches_single_orbit_and_is_thread_independent():
 
     rng = np.random.default_rng(3)
     modes = Slab(PowerLaw(dB2=0.1, index=5 / 3, k_min=1, k_max=100), 32).sample(rng)
-    table = modes.table()
+    table, n_slab, n_plane = modes.kernel_table()
     p = ParticleSpec(rigidity=0.1)
     x0, v0 = p.initial_state(20, rng, 6.0)
     dt, n = 0.005, 400
     out = np.array([100, 400], dtype=np.int64)
-    args = (x0, v0, table, modes.geometry, B0, p.qm, dt, n, out, 5, 10, 10, 8, 2, 10, 41)
+    args = (x0, v0, table, n_slab, n_plane, B0, p.qm, dt, n, out, 5, 10, 10, 8, 2, 10, 41)
     numba.set_num_threads(1)
     r1 = push_batch(*args)
     numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))

@@ -14,6 +14,8 @@ the same particle grouping, no diagnostics) is compiled here with ``cc -O3
 numba row is also given as a fraction of the polynomial-C rate of the same geometry
 (slab or 3D) and mode count.  Without a C compiler those columns are skipped.
 
+--grid N adds the grid backend (isotropic field on N^3 nodes; the "modes" column is N).
+
 --end-to-end N runs ``mcparticles run benchmarks/isotropic_256.toml --threads 1`` N times
 and prints the median ``timing.steps_per_second`` of summary.json (diagnostics, field
 sampling, checkpointing and writing included).
@@ -35,6 +37,7 @@ import numba
 import numpy as np
 
 from mcparticles.fields import AlfvenicGS95, Composite, FastModes, Isotropic
+from mcparticles.fields.grid import GridSettings, synthesize
 from mcparticles.fields.slab import Slab
 from mcparticles.kernels.push import push_batch
 from mcparticles.particles import ParticleSpec
@@ -57,19 +60,22 @@ FAMILIES = {
 
 def kernel_args(family, n_modes, particles, steps):
     rng = np.random.default_rng(1)
-    modes = FAMILIES[family](n_modes).sample(rng)
-    table, n_slab, n_plane = modes.kernel_table()
+    if family == "isotropic_grid":          # n_modes = grid points per side
+        spec = PowerLaw(dB2=0.03, index=5 / 3, k_min=1.0, k_max=n_modes / 4)
+        modes = synthesize([Isotropic(spec, 8)], GridSettings(points=n_modes, box=2 * np.pi), rng)
+    else:
+        modes = FAMILIES[family](n_modes).sample(rng)
     p = ParticleSpec(rigidity=0.1)
     x, v = p.initial_state(particles, rng, 6.0)
     out = np.unique(np.geomspace(1, steps, 32).astype(np.int64))
     # diagnostics as in a run card: mu every 12 steps, 96 lags, 20 mu bins, 2 tracks
-    return (x, v, table, n_slab, n_plane, np.array([0, 0, 1.0]), p.qm, 1.0 / 300.0, steps, out,
+    return (x, v, *modes.kernel_args(), np.array([0, 0, 1.0]), p.qm, 1.0 / 300.0, steps, out,
             12, 96, 20, CHUNK, 2, 10, steps // 10 + 1)
 
 
 def bench(family, n_modes, threads, particles, steps, repeat):
     args = kernel_args(family, n_modes, particles, steps)
-    cols = args[2].shape[1]
+    cols = args[2].shape[1] if not args[7] else 0          # grid: no cosines
     numba.set_num_threads(threads)
     times = []
     for _ in range(repeat):
@@ -79,7 +85,7 @@ def bench(family, n_modes, threads, particles, steps, repeat):
     rate = particles * steps / statistics.median(times)
     return {"family": family, "modes": n_modes, "cosines": cols, "threads": threads,
             "steps_per_second": rate, "steps_per_second_per_core": rate / threads,
-            "ns_per_cosine": 1e9 * threads / rate / cols}
+            "ns_per_cosine": 1e9 * threads / rate / cols if cols else None}
 
 
 def build_c(tmp: Path):
@@ -119,6 +125,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--modes", type=int, nargs="+", default=[64, 256, 1024])
     ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=list(FAMILIES))
+    ap.add_argument("--grid", type=int, nargs="*", default=[128], metavar="N",
+                    help="grid backend rows: isotropic field on N^3 nodes, k up to N/4")
     ap.add_argument("--particles", type=int, default=1024)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=5)
@@ -134,6 +142,7 @@ def main():
     thread_counts = sorted({1, min(cores, numba.config.NUMBA_NUM_THREADS)})
     rows = [bench(f, m, t, a.particles, a.steps, a.repeat) for f in a.families for m in a.modes
             for t in thread_counts]
+    rows += [bench("isotropic_grid", n, t, a.particles, a.steps, a.repeat) for n in a.grid for t in thread_counts]
     c_rows, note = {}, "C reference skipped (--no-c)"
     if not a.no_c:
         with tempfile.TemporaryDirectory() as tmp:
@@ -167,8 +176,9 @@ def main():
     for r in rows:
         fc = f"{r['fraction_of_c_poly']:.2f}" if "fraction_of_c_poly" in r else "-"
         fl = f"{r['fraction_of_c_libm']:.2f}" if "fraction_of_c_libm" in r else "-"
+        ns = f"{r['ns_per_cosine']:.3f}" if r["ns_per_cosine"] else "-"
         print(f"{r['family']:<14} {r['modes']:>5} {r['cosines']:>5} {r['threads']:>4} {r['steps_per_second']:>10.4g} "
-              f"{r['steps_per_second_per_core']:>12.4g} {r['ns_per_cosine']:>7.3f} {fc:>8} {fl:>8}")
+              f"{r['steps_per_second_per_core']:>12.4g} {ns:>7} {fc:>8} {fl:>8}")
     for row in result["c_rows"]:
         print(f"C {row['geometry']:<5} {row['modes']:>5} modes: {row['steps_per_second_poly_cos']:.4g} steps/s "
               f"(polynomial cos), {row['steps_per_second_libm_cos']:.4g} (libm cos), one core")

@@ -97,6 +97,12 @@ def cmd_run(a) -> int:
                   f"continue with: mcparticles run {a.card} --output {out} --resume", file=sys.stderr)
         return 1
     if res is not None and not a.quiet:
+        for i, r in enumerate(res if scan.is_scan else [res]):
+            g, lam = scan.cards[i].field.grid, r.summary.get("lambda_par")
+            if g is not None and lam is not None and math.isfinite(lam) and lam > g.box / 10:
+                log.warning(f"{_point_label(scan, i) + ': ' if scan.is_scan else ''}measured lambda_par = "
+                            f"{lam:.3g} L is more than a tenth of the grid box ({g.box:.3g} L): the field repeats "
+                            "on the particles' path; check with a larger grid_box")
         if scan.is_scan:
             print(f"result: {out} (scan of {len(res)} points over {', '.join(scan.parameters)})")
             for i, r in enumerate(res):

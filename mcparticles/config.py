@@ -150,6 +150,7 @@ class FieldSettings:
     components: tuple       # model parameter objects (fields/*.py)
     v_A: float = 0.0
     backend: str = "modes"
+    grid: object = None     # fields.grid.GridSettings when backend = "grid"
 
     @property
     def dB2_total(self) -> float:
@@ -306,6 +307,30 @@ def _component(t: Any, i: int, harmonics):
     return cls(spectrum=spectrum, n_modes=n_modes, harmonics=harmonics)
 
 
+def _grid(f: dict, backend: str, comps):
+    """GridSettings for backend = "grid" (fields/grid.py), None for modes."""
+    from .fields.grid import GridSettings
+    if backend != "grid":
+        for key in ("grid_points", "grid_box"):
+            if key in f:
+                raise CardError(f"field.{key}", f[key], 'only allowed with backend = "grid"')
+        return None
+    for i, c in enumerate(comps):
+        if c.model not in ("isotropic", "fast_modes"):
+            raise CardError("field.backend", backend, f'the grid backend takes "isotropic" and "fast_modes" '
+                            f'components; field.turbulence[{i}] is "{c.model}" (use backend = "modes")')
+    k_lo = min(c.spectrum.k_min for c in comps)
+    k_hi = max(c.spectrum.k_max for c in comps)
+    n = _integer(f, "grid_points", "field", 128, lo=8, hi=1024)
+    box = _number(f, "grid_box", "field", 2.0 * math.pi / k_lo, lo=2.0 * math.pi / k_lo * (1 - 1e-12), hi=1e12)
+    grid = GridSettings(points=n, box=box)
+    if k_hi > grid.k_resolved * (1 + 1e-12):
+        need = int(math.ceil(4.0 * k_hi / grid.k0))
+        raise CardError("field.grid_points", n, f"resolves |k| <= N (2 pi/box) / 4 = {grid.k_resolved:.4g} < k_max = "
+                        f"{k_hi:g} (trilinear interpolation); needs grid_points >= {need} or a smaller k_max")
+    return grid
+
+
 def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
     path = "particles"
     phys_keys = {"energy_GeV", "mass_GeV", "B0_microgauss", "L_pc"}
@@ -383,7 +408,7 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     qlt = QLTSettings(resonance=resonance, harmonics=harm)
 
     f = _table(data, "field")
-    _no_unknown(f, {"B0", "turbulence", "v_A", "backend"}, "field")
+    _no_unknown(f, {"B0", "turbulence", "v_A", "backend", "grid_points", "grid_box"}, "field")
     B0 = _number(f, "B0", "field", 1.0)
     if B0 not in (0.0, 1.0):
         raise CardError("field.B0", B0, "must be 1 (the mean field is the field unit, INTERFACE.md) or 0 "
@@ -392,8 +417,6 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     if v_A != 0.0:
         raise CardError("field.v_A", v_A, "moving waves are not available in this version; allowed: 0 (static fields)")
     backend = _choice(f, "backend", "field", ("modes", "grid"), "modes")
-    if backend != "modes":
-        raise CardError("field.backend", backend, 'the grid backend is not available in this version; allowed: "modes"')
     turb = f.get("turbulence")
     if turb is None:
         raise CardError("[[field.turbulence]]", "(missing)", "at least one turbulence component is required")
@@ -407,7 +430,8 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
                         f" (they sum to {dB2_total:g})")
     if B0 == 0.0 and dB2_total == 0.0:
         raise CardError("field.B0", B0, "B0 and every dB2 are zero: there is no field")
-    fieldset = FieldSettings(B0=B0, components=comps, v_A=v_A, backend=backend)
+    grid = _grid(f, backend, comps)
+    fieldset = FieldSettings(B0=B0, components=comps, v_A=v_A, backend=backend, grid=grid)
 
     particles, physical = _particles(_table(data, "particles"))
     n_units = run.realizations * -(-particles.count // run.batch_size)

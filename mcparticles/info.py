@@ -7,9 +7,11 @@ import numpy as np
 
 from .config import AUTO_KMAX_VDT, AUTO_OMEGA_DT, Card
 
-#: measured cost of one mode evaluation per particle step (benchmarks/push_rate.py,
-#: this class of machine, numba, one thread) and of the rest of a step
-NS_PER_MODE = 12.0
+#: measured cost of one cosine (table column) per particle step (benchmarks/push_rate.py,
+#: 2-core AVX-512 x86-64, numba, one thread), of a trilinear grid look-up, and of the rest
+#: of a step (Boris push, diagnostics)
+NS_PER_MODE = 1.1
+NS_PER_GRID_LOOKUP = 25.0
 NS_PER_STEP = 60.0
 
 
@@ -75,15 +77,34 @@ def checks(card: Card) -> tuple[list[tuple[str, str]], list[str]]:
                                f"scan to {plan.n_lag * plan.h:.4g} L/c"))
     n_modes = sum(c.n_modes * (2 if getattr(c, "helicity", 0) else 1) for c in f.components)
     steps = plan.particle_steps
-    sec = steps * (NS_PER_MODE * n_modes + NS_PER_STEP) * 1e-9
+    per_step = NS_PER_GRID_LOOKUP if f.grid is not None else NS_PER_MODE * n_modes
+    sec = steps * (per_step + NS_PER_STEP) * 1e-9
     rows.append(("work", f"{len(plan.units)} work units, {t.n_steps} steps x "
                          f"{p.count * card.run.realizations} particles = {steps:.3g} particle-steps"))
     rows.append(("estimated wall time", f"{sec:.3g} core-seconds ({sec / 2:.3g} s on 2 cores)"))
     unit_bytes = 8 * (plan.out_steps.size * 6 + plan.n_lag * card.diagnostics.mu_bins * 5
                       + plan.traj_n * plan.traj_len * 7 + 8 * n_modes)
     mem = unit_bytes * (len(plan.units) + 4) + 8 * 6 * card.run.batch_size
+    g = f.grid
+    if g is not None:
+        field_mem = g.memory_bytes
+        rows.append(("grid backend", f"{g.points}^3 nodes, box {g.box:.4g} L (k0 = 2 pi/box = {g.k0:.4g}), "
+                                     f"|k| resolved up to {g.k_resolved:.4g}; field {field_mem / 2**20:.4g} MiB per "
+                                     f"realisation (~{4 * field_mem / 2**20:.4g} MiB while it is made by FFT)"))
+        mem += 4 * field_mem
+        if math.isfinite(lam := _qlt_lambda(card)) and g.box < 10 * lam:
+            warn.append(f"grid box {g.box:.4g} L is not much larger than the QLT mean free path {lam:.4g} L: "
+                        "particles see the field repeat (raise grid_box with grid_points)")
     rows.append(("memory", f"~{mem / 2**20:.3g} MiB (independent of t_max except the stored tracks)"))
     return rows, warn
+
+
+def _qlt_lambda(card: Card) -> float:
+    from .qlt import predict
+    try:
+        return float(predict.kappa(card).lambda_par)
+    except predict.QLTUnavailable:
+        return float("nan")
 
 
 def report(card: Card) -> str:

@@ -18,7 +18,8 @@ from . import __version__
 from .config import Card, Scan
 from .diagnostics.dmumu import DmumuScan, mu_edges, resolved_bins
 from .diagnostics.running import RunningDiffusion, late_exponent, output_steps, plateau
-from .fields.modes import ModeSet
+from .fields.grid import synthesize
+from .fields.modes import EMPTY_GRID, ModeSet
 from .kernels.push import push_batch
 from .parallel import Context, WorkUnit, field_rng, get_context, particle_rng, threads_per_rank, work_units
 from .qlt import kappa_par_from_bins
@@ -113,12 +114,15 @@ def make_plan(card: Card) -> Plan:
     return Plan(dt=dt, n_steps=n_steps, out_steps=output_steps(n_steps, card.time.n_output),
                 mu_stride=mu_stride, h=h, n_lag=n_lag, lag_index=lag_index, traj_n=traj_n,
                 traj_stride=traj_stride, traj_len=traj_len, units=units,
-                box=2.0 * np.pi / card.field.k_min)
+                box=card.field.grid.box if card.field.grid is not None else 2.0 * np.pi / card.field.k_min)
 
 
-def sample_field(card: Card, realization: int) -> ModeSet:
-    """The field of one realisation: all components, sampled in card order."""
+def sample_field(card: Card, realization: int):
+    """The field of one realisation: all components, sampled in card order -- a
+    ModeSet, or a GridField for backend = "grid" (fields/grid.py)."""
     rng = field_rng(card.run.seed, realization)
+    if card.field.backend == "grid":
+        return synthesize(card.field.components, card.field.grid, rng)
     return ModeSet.concatenate([c.sample(rng) for c in card.field.components])
 
 
@@ -131,9 +135,8 @@ def run_unit(card: Card, plan: Plan, unit: WorkUnit, modes: ModeSet) -> dict:
     x, v = card.particles.initial_state(unit.n_particles, particle_rng(card.run.seed, unit), plan.box)
     traj_n = plan.traj_n if unit.batch == 0 else 0
     t0 = time.perf_counter()
-    table, n_slab, n_plane = modes.kernel_table()
     disp, lag, cor, traj, bad = push_batch(
-        x, v, table, n_slab, n_plane, b0_vector(card), card.particles.qm, plan.dt,
+        x, v, *modes.kernel_args(), b0_vector(card), card.particles.qm, plan.dt,
         plan.n_steps, plan.out_steps, plan.mu_stride, plan.n_lag, card.diagnostics.mu_bins,
         CHUNK, traj_n, plan.traj_stride, plan.traj_len)
     wall = time.perf_counter() - t0
@@ -151,7 +154,8 @@ def warm_up(ctx: Context):
     """Compile (or load from cache) the kernels: rank 0 first, then the others."""
     def compile_once():
         m = np.zeros((8, 1))
-        push_batch(np.zeros((1, 3)), np.array([[0.0, 0.6, 0.8]]), m, 0, 0, np.array([0, 0, 1.0]), 1.0,
+        push_batch(np.zeros((1, 3)), np.array([[0.0, 0.6, 0.8]]), m, 0, 0, EMPTY_GRID, 0.0, False,
+                   np.array([0, 0, 1.0]), 1.0,
                    0.01, 2, np.array([1], dtype=np.int64), 1, 1, 2, CHUNK, 0, 1, 1)
     if ctx.is_root:
         compile_once()

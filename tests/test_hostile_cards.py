@@ -30,6 +30,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -183,9 +184,11 @@ def _guarded_run(real_run):
             for card in cards:                    # still plan and sample what the run would
                 plan = simulation.make_plan(card)
                 assert plan.n_steps >= 1 and len(plan.units) >= 1 and plan.dt > 0
-                if sum(c.n_modes for c in card.field.components) <= 100_000:
-                    table = simulation.sample_field(card, 0).table()
-                    assert all(math.isfinite(x) for x in table.ravel())
+                grid = card.field.grid
+                if sum(c.n_modes for c in card.field.components) <= 100_000 and (grid is None or grid.points <= 64):
+                    field = simulation.sample_field(card, 0)
+                    values = field.values if grid is not None else field.table()
+                    assert np.all(np.isfinite(values))
             raise _NotRun
         kw["write_plots"] = False
         return real_run(scan, out, **kw)

@@ -25,6 +25,10 @@ import numpy as np
 KX, KY, KZ, OMEGA, PHASE, AX, AY, AZ = range(8)
 N_ROWS = 8
 
+#: no modes, and no grid: placeholders for the kernel arguments of the other backend
+EMPTY_TABLE = np.zeros((8, 0))
+EMPTY_GRID = np.zeros((1, 1, 1, 3))
+
 GEOMETRY_GENERAL = 0
 GEOMETRY_SLAB = 1   # every k is along z: the field depends on z (and t) only
 
@@ -113,6 +117,11 @@ class ModeSet:
         plane = (t[KZ] == 0.0) & ~slab
         order = np.concatenate([np.flatnonzero(slab), np.flatnonzero(plane), np.flatnonzero(~slab & ~plane)])
         return np.ascontiguousarray(t[:, order]), int(slab.sum()), int(plane.sum())
+
+    def kernel_args(self):
+        """(table, n_slab, n_plane, grid, inv_dx, use_grid) for ``push_batch``."""
+        table, n_slab, n_plane = self.kernel_table()
+        return table, n_slab, n_plane, EMPTY_GRID, 0.0, False
 
     def evaluate(self, x: np.ndarray, t: float = 0.0) -> np.ndarray:
         """dB at points ``x`` (shape (..., 3)) and time ``t``; for tests and analysis."""

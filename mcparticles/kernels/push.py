@@ -39,7 +39,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .field import field_at, field_lanes
+from .field import field_at, field_lanes, grid_lanes
 
 
 @njit(cache=True, inline="always")
@@ -69,13 +69,14 @@ def mu_bin(mu, n_bins):
 
 
 @njit(cache=True, parallel=True, nogil=True, fastmath={"contract"})
-def push_batch(x0, v0, table, n_slab, n_plane, b0, qm, dt, n_steps, out_steps,
+def push_batch(x0, v0, table, n_slab, n_plane, grid, inv_dx, use_grid, b0, qm, dt, n_steps, out_steps,
                mu_stride, n_lag, n_bins, chunk, traj_n, traj_stride, traj_len):
     """Push a batch of particles; see the module docstring for the outputs.
 
     x0, v0: (n, 3) initial positions [L] and velocities [c]; table: field table with
     its slab columns first, then the k-perpendicular-to-z (2D) columns (counts n_slab,
-    n_plane; ``fields.modes.kernel_table``); b0: (3,) mean field; qm = sign(q) v/R;
+    n_plane; ``fields.modes.kernel_table``); grid, inv_dx, use_grid: the grid backend
+    (``fields.grid``; when use_grid the table is ignored); b0: (3,) mean field; qm = sign(q) v/R;
     out_steps: increasing step indices for the displacement moments;
     mu_stride: steps between mu samples; n_lag: lags (in samples) to accumulate;
     n_bins: uniform mu bins on [-1, 1]; chunk: particles per accumulator chunk, which
@@ -125,7 +126,10 @@ def push_batch(x0, v0, table, n_slab, n_plane, b0, qm, dt, n_steps, out_steps,
         i_out = 0
         j = 0  # index of the next mu sample
         for step in range(n_steps + 1):
-            field_lanes(m, x, y, z, step * dt, table, n_slab, n_plane, b0x, b0y, b0z, bx, by, bz)
+            if use_grid:
+                grid_lanes(m, x, y, z, grid, inv_dx, b0x, b0y, b0z, bx, by, bz)
+            else:
+                field_lanes(m, x, y, z, step * dt, table, n_slab, n_plane, b0x, b0y, b0z, bx, by, bz)
             for l in range(m):
                 bmag = math.sqrt(bx[l] * bx[l] + by[l] * by[l] + bz[l] * bz[l])
                 mu[l] = (vx[l] * bx[l] + vy[l] * by[l] + vz[l] * bz[l]) / (speed[l] * bmag) if bmag > 0.0 else 2.0

@@ -65,7 +65,7 @@ def test_batch_kernel_matches_single_orbit_and_is_thread_independent():
     x0, v0 = p.initial_state(20, rng, 6.0)
     dt, n = 0.005, 400
     out = np.array([100, 400], dtype=np.int64)
-    args = (x0, v0, table, n_slab, n_plane, B0, p.qm, dt, n, out, 5, 10, 10, 8, 2, 10, 41)
+    args = (x0, v0, *modes.kernel_args(), B0, p.qm, dt, n, out, 5, 10, 10, 8, 2, 10, 41)
     numba.set_num_threads(1)
     r1 = push_batch(*args)
     numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))

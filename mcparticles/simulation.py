@@ -82,7 +82,9 @@ def auto_lag_gyroperiods(card: Card) -> float:
     0.93-0.98 at 4-8 T_g (4/(k_min v) = 6.4 T_g).  The whole lag scan is stored."""
     w = 2.0 / card.diagnostics.mu_bins
     try:
-        d_max = float(np.max(qlt_predict.dmumu(card, np.linspace(-0.99, 0.99, 199))))
+        slab_only = all(c.model == "slab" for c in card.field.components)
+        # 3D QLT costs a k_perp integral per harmonic and mu: 41 points find the peak
+        d_max = float(np.max(qlt_predict.dmumu(card, np.linspace(-0.99, 0.99, 199 if slab_only else 41))))
     except qlt_predict.QLTUnavailable:
         return 1.0
     wander = w * w / (2.0 * d_max) if d_max > 0 else math.inf

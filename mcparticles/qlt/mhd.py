@@ -29,8 +29,23 @@ import numpy as np
 from scipy import integrate, special
 
 
+#: at most this many gyro-harmonics: resonances reach n = k_par,max r_g |mu|; a sum that
+#: has not converged by then (r_g far above the turbulence scales, where QLT is not the
+#: question) would take minutes, so it is reported as unavailable instead
+MAX_HARMONICS = 50
+
+
+class TooManyHarmonics(ValueError):
+    """The resonance sum would need more than MAX_HARMONICS harmonics."""
+
+
+def harmonics_needed(spectrum, omega: float, speed: float) -> float:
+    """Highest harmonic n with a resonant k_par = n Omega / (v |mu|) <= k_par_max."""
+    return spectrum.k_par_max * speed / omega
+
+
 def dmumu_mhd(mu, spectrum, *, omega: float, speed: float, B0: float = 1.0,
-              harmonics="all", rtol: float = 1e-4, n_grid: int = 600, n_max: int = 100_000):
+              harmonics="all", rtol: float = 1e-4, n_grid: int = 600, n_max: int = MAX_HARMONICS):
     """D_mumu [c/L] at each ``mu``.
 
     ``spectrum`` provides ``power(k_par, k_perp) -> (I_A, I_F)`` (broadcasting arrays,
@@ -63,6 +78,10 @@ def dmumu_mhd(mu, spectrum, *, omega: float, speed: float, B0: float = 1.0,
                 if small >= 3 and total > 0:
                     break
             n += 1
+        else:
+            if harmonics == "all" and n_stop < harmonics_needed(spectrum, omega, speed) * am:
+                raise TooManyHarmonics(f"the QLT resonance sum has not converged after {n_max} gyro-harmonics "
+                                       f"(resonances up to n = {harmonics_needed(spectrum, omega, speed) * am:.3g})")
         out[i] = omega ** 2 * (1 - m * m) * np.pi / (speed * am) * total / B0 ** 2
     return out
 
@@ -129,7 +148,7 @@ def _perp_grid(lo, hi, r_perp, n):
 
 
 def dmumu_mhd_broadened(mu, spectrum, *, omega: float, speed: float, dv_over_v, B0: float = 1.0,
-                        harmonics="all", rtol: float = 1e-4, n_kpar: int = 400, n_max: int = 2000):
+                        harmonics="all", rtol: float = 1e-4, n_kpar: int = 400, n_max: int = MAX_HARMONICS):
     """D_mumu with the resonance function
         R_n = sqrt(pi) / (|k_par| dv) exp(-((k_par v mu + n Omega) / (k_par dv))^2)
     instead of pi delta(k_par v mu + n Omega) (static waves), dv = dv_over_v(mu) * v,
@@ -188,5 +207,9 @@ def dmumu_mhd_broadened(mu, spectrum, *, omega: float, speed: float, dv_over_v, 
                 small = small + 1 if term <= rtol * total else 0
                 if small >= 3 and total > 0:
                     break
+        else:
+            if harmonics == "all" and total > 0:
+                raise TooManyHarmonics(f"the broadened QLT resonance sum has not converged after {n_max} "
+                                       "gyro-harmonics")
         out[i] = omega ** 2 * (1 - m * m) * total / B0 ** 2
     return out

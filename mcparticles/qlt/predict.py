@@ -29,8 +29,12 @@ def dmumu(card, mu, *, unbounded: bool = False) -> np.ndarray:
     if card.qlt.resonance == "broadened":
         # Yan & Lazarian (2008): width from the whole field's compressive fluctuation
         broadening = math.sqrt(sum(c.dB2_parallel for c in card.field.components)) or None
+    from .mhd import TooManyHarmonics
     for comp in card.field.components:
-        total += comp.dmumu_qlt(mu, card.particles, card.field.B0, unbounded=unbounded, broadening=broadening)
+        try:
+            total += comp.dmumu_qlt(mu, card.particles, card.field.B0, unbounded=unbounded, broadening=broadening)
+        except TooManyHarmonics as exc:
+            raise QLTUnavailable(str(exc)) from None
     return total
 
 

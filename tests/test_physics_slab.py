@@ -119,8 +119,9 @@ def test_kappa_from_dmumu_matches_direct_kappa(run_card):
 
 @pytest.mark.slow
 def test_kappa_from_dmumu_within_15_percent(run_card):
-    k, err, kd = kappa_cross_check(run_card, count=128, realizations=8, t_max=1200.0)
-    assert err / k < 0.05
+    k, err, kd = kappa_cross_check(run_card, count=256, realizations=8, t_max=1200.0)
+    print(f"kappa_par direct {k:.4g} +- {err:.2g}, from D_mumu {kd:.4g}")
+    assert err / k < 0.05           # enough statistics for the 15% comparison to mean something
     assert abs(kd / k - 1) <= 0.15, (k, err, kd)
 
 

@@ -130,9 +130,12 @@ def push_batch(x0, v0, table, n_slab, n_plane, grid, inv_dx, use_grid, b0, qm, d
                 grid_lanes(m, x, y, z, grid, inv_dx, b0x, b0y, b0z, bx, by, bz)
             else:
                 field_lanes(m, x, y, z, step * dt, table, n_slab, n_plane, b0x, b0y, b0z, bx, by, bz)
+            # mu is needed only on sampling and tracking steps
+            need_mu = step % mu_stride == 0 or (n_traj > 0 and step % traj_stride == 0)
             for l in range(m):
                 bmag = math.sqrt(bx[l] * bx[l] + by[l] * by[l] + bz[l] * bz[l])
-                mu[l] = (vx[l] * bx[l] + vy[l] * by[l] + vz[l] * bz[l]) / (speed[l] * bmag) if bmag > 0.0 else 2.0
+                if need_mu:
+                    mu[l] = (vx[l] * bx[l] + vy[l] * by[l] + vz[l] * bz[l]) / (speed[l] * bmag) if bmag > 0.0 else 2.0
                 if alive[l] and not math.isfinite(bmag + x[l] + y[l] + z[l]):   # field or position
                     bad[p0 + l] = step                    # (a slab field does not see x, y)
                     alive[l] = False

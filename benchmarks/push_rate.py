@@ -1,12 +1,16 @@
 """Particle-steps per second per field family and mode count, beside a C reference.
 
 Usage: python benchmarks/push_rate.py [--modes 64 256 1024] [--families slab isotropic ...]
-       [--particles 1024] [--steps 1000] [--repeat 5] [--json FILE] [--no-c] [--end-to-end N]
+       [--precision double rotation] [--particles 1024] [--steps 1000] [--repeat 5]
+       [--json FILE] [--no-c] [--end-to-end N] [--kh KH ...]
 
-For every family and mode count: particle-steps/s with one thread and with all threads,
-per core, and nanoseconds per cosine (table column; a helical slab mode is two), from the
-production kernel ``push_batch`` with every diagnostic on.  JIT compile (or cache load)
-time is excluded and reported separately.  Each number is the median of --repeat runs.
+For every precision, family and mode count: particle-steps/s with one thread and with
+all threads, per core, and nanoseconds per table column and particle-step ("ns/col"; a
+column is one linearly polarised component, a helical mode is two), from the production
+kernel ``push_batch`` with every diagnostic on.  ``slab`` sums its static modes with the
+Chebyshev window (fields/window.py), ``slab_per_mode`` is the same field with one cosine
+per column and step.  JIT compile (or cache load) time is excluded and reported
+separately.  Each number is the median of --repeat runs.
 
 The C reference (benchmarks/reference.c: the same plane-wave field and Boris push with
 the same particle grouping, no diagnostics) is compiled here with ``cc -O3
@@ -16,9 +20,12 @@ numba row is also given as a fraction of the polynomial-C rate of the same geome
 
 --grid N adds the grid backend (isotropic field on N^3 nodes; the "modes" column is N).
 
---end-to-end N runs ``mcparticles run benchmarks/isotropic_256.toml --threads 1`` N times
-and prints the median ``timing.steps_per_second`` of summary.json (diagnostics, field
-sampling, checkpointing and writing included).
+--end-to-end N runs ``mcparticles run benchmarks/isotropic_256.toml --threads 1`` (and
+benchmarks/slab_256.toml) N times and prints the median ``timing.steps_per_second`` of
+summary.json (diagnostics, field sampling, checkpointing and writing included).
+
+--kh KH ... instead scans the window half-width k_max h for the slab rows (the choice in
+fields/window.kh_max).
 """
 from __future__ import annotations
 
@@ -39,6 +46,7 @@ import numpy as np
 from mcparticles.fields import AlfvenicGS95, Composite, FastModes, Isotropic
 from mcparticles.fields.grid import GridSettings, synthesize
 from mcparticles.fields.slab import Slab
+from mcparticles.fields.window import window_tables
 from mcparticles.kernels.push import push_batch
 from mcparticles.particles import ParticleSpec
 from mcparticles.simulation import CHUNK
@@ -51,6 +59,7 @@ C_FLAGS = ("-fno-math-errno", "-fno-trapping-math")
 K = dict(k_min=1.0, k_max=300.0)
 FAMILIES = {
     "slab": lambda n: Slab(PowerLaw(dB2=0.03, index=5 / 3, **K), n),
+    "slab_per_mode": lambda n: Slab(PowerLaw(dB2=0.03, index=5 / 3, **K), n),     # without the window
     "isotropic": lambda n: Isotropic(PowerLaw(dB2=0.03, index=5 / 3, **K), n),
     "fast_modes": lambda n: FastModes(PowerLaw(dB2=0.03, index=1.5, **K), n),
     "composite": lambda n: Composite(PowerLaw(dB2=0.03, index=5 / 3, **K), n // 2),    # n/2 slab + n/2 2D
@@ -58,24 +67,27 @@ FAMILIES = {
 }
 
 
-def kernel_args(family, n_modes, particles, steps):
+def kernel_args(family, n_modes, particles, steps, kh=None, precision="double"):
     rng = np.random.default_rng(1)
     if family == "isotropic_grid":          # n_modes = grid points per side
         spec = PowerLaw(dB2=0.03, index=5 / 3, k_min=1.0, k_max=n_modes / 4)
-        modes = synthesize([Isotropic(spec, 8)], GridSettings(points=n_modes, box=2 * np.pi), rng)
+        field = synthesize([Isotropic(spec, 8)], GridSettings(points=n_modes, box=2 * np.pi), rng).kernel_args()
     else:
         modes = FAMILIES[family](n_modes).sample(rng)
+        field = modes.kernel_args(precision, slab_window=family != "slab_per_mode")
+        if kh is not None and field[3].shape[1]:
+            field = (*field[:3], *window_tables(field[0], field[3].shape[1], kh), *field[7:])
     p = ParticleSpec(rigidity=0.1)
     x, v = p.initial_state(particles, rng, 6.0)
     out = np.unique(np.geomspace(1, steps, 32).astype(np.int64))
     # diagnostics as in a run card: mu every 12 steps, 96 lags, 20 mu bins, 2 tracks
-    return (x, v, *modes.kernel_args(), np.array([0, 0, 1.0]), p.qm, 1.0 / 300.0, steps, out,
+    return (x, v, *field, np.array([0, 0, 1.0]), p.qm, 1.0 / 300.0, steps, out,
             12, 96, 20, CHUNK, 2, 10, steps // 10 + 1)
 
 
-def bench(family, n_modes, threads, particles, steps, repeat):
-    args = kernel_args(family, n_modes, particles, steps)
-    cols = args[2].shape[1] if not args[7] else 0          # grid: no cosines
+def bench(family, n_modes, threads, particles, steps, repeat, kh=None, precision="double"):
+    args = kernel_args(family, n_modes, particles, steps, kh, precision)
+    cols = args[2].shape[1] if not args[11] else 0          # linear components (grid: none)
     numba.set_num_threads(threads)
     times = []
     for _ in range(repeat):
@@ -83,7 +95,7 @@ def bench(family, n_modes, threads, particles, steps, repeat):
         push_batch(*args)
         times.append(time.perf_counter() - t0)
     rate = particles * steps / statistics.median(times)
-    return {"family": family, "modes": n_modes, "cosines": cols, "threads": threads,
+    return {"family": family, "modes": n_modes, "cosines": cols, "threads": threads, "precision": precision,
             "steps_per_second": rate, "steps_per_second_per_core": rate / threads,
             "ns_per_cosine": 1e9 * threads / rate / cols if cols else None}
 
@@ -109,16 +121,20 @@ def run_c(exe, n_modes, particles, steps, poly, slab, repeat):
     return statistics.median(rates)
 
 
+END_TO_END_CARDS = ("isotropic_256.toml", "slab_256.toml")
+
+
 def end_to_end(n):
-    card = HERE / "isotropic_256.toml"
-    rates = []
+    """Each card n times with one thread, alternating (the machine's noise hits both)."""
+    rates = {c: [] for c in END_TO_END_CARDS}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(n):
-            out = Path(tmp) / f"r{i}"
-            subprocess.run([sys.executable, "-m", "mcparticles.cli", "run", str(card), "--threads", "1",
-                            "--quiet", "--output", str(out)], check=True)
-            rates.append(json.loads((out / "summary.json").read_text())["timing"]["steps_per_second"])
-    return {"card": str(card.relative_to(HERE.parent)), "runs": rates, "median": statistics.median(rates)}
+            for card in END_TO_END_CARDS:
+                out = Path(tmp) / f"{card}{i}"
+                subprocess.run([sys.executable, "-m", "mcparticles.cli", "run", str(HERE / card), "--threads", "1",
+                                "--quiet", "--output", str(out)], check=True)
+                rates[card].append(json.loads((out / "summary.json").read_text())["timing"]["steps_per_second"])
+    return [{"card": f"benchmarks/{c}", "runs": r, "median": statistics.median(r)} for c, r in rates.items()]
 
 
 def main():
@@ -127,21 +143,32 @@ def main():
     ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=list(FAMILIES))
     ap.add_argument("--grid", type=int, nargs="*", default=[128], metavar="N",
                     help="grid backend rows: isotropic field on N^3 nodes, k up to N/4")
+    ap.add_argument("--precision", nargs="+", default=["double"], choices=["double", "rotation"],
+                    help="[field] precision settings to run (mcparticles/fields/precision.py)")
     ap.add_argument("--particles", type=int, default=1024)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON ('-' for stdout only)")
     ap.add_argument("--no-c", action="store_true", help="skip the C reference")
     ap.add_argument("--end-to-end", type=int, default=0, metavar="N")
+    ap.add_argument("--kh", type=float, nargs="+", metavar="KH",
+                    help="scan the slab window's k_max h (one thread) instead of the table")
     a = ap.parse_args()
 
     t0 = time.perf_counter()
     push_batch(*kernel_args("isotropic", 8, 4, 4))
     jit = time.perf_counter() - t0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if a.kh:
+        print(f"{'modes':>5} {'k_max h':>7} {'steps/s':>10}   (slab, one thread; default k_max h = sqrt(modes) in [8, 64])")
+        for m in a.modes:
+            for kh in a.kh:
+                r = bench("slab", m, 1, a.particles, a.steps, a.repeat, kh)
+                print(f"{m:>5} {kh:>7g} {r['steps_per_second']:>10.4g}")
+        return
     thread_counts = sorted({1, min(cores, numba.config.NUMBA_NUM_THREADS)})
-    rows = [bench(f, m, t, a.particles, a.steps, a.repeat) for f in a.families for m in a.modes
-            for t in thread_counts]
+    rows = [bench(f, m, t, a.particles, a.steps, a.repeat, precision=p) for p in a.precision for f in a.families
+            for m in a.modes for t in thread_counts]
     rows += [bench("isotropic_grid", n, t, a.particles, a.steps, a.repeat) for n in a.grid for t in thread_counts]
     c_rows, note = {}, "C reference skipped (--no-c)"
     if not a.no_c:
@@ -153,7 +180,7 @@ def main():
                         c_rows[(m, slab)] = {"libm": run_c(exe, m, a.particles, a.steps, 0, slab, a.repeat),
                                              "poly": run_c(exe, m, a.particles, a.steps, 1, slab, a.repeat)}
     for r in rows:      # same cosine count and geometry (composite, GS95: against the 3D C)
-        c = c_rows.get((r["cosines"], int(r["family"] == "slab")))
+        c = c_rows.get((r["cosines"], int(r["family"] in ("slab", "slab_per_mode"))))
         if c is not None:
             r["fraction_of_c_poly"] = r["steps_per_second_per_core"] / c["poly"]
             r["fraction_of_c_libm"] = r["steps_per_second_per_core"] / c["libm"]
@@ -171,20 +198,23 @@ def main():
         Path(a.json).write_text(text + "\n")
     print(f"JIT compile / cache load: {jit:.2f} s; {a.particles} particles x {a.steps} steps, median of "
           f"{a.repeat}; {cores} cores; {note}")
-    print(f"{'family':<14} {'modes':>5} {'cos':>5} {'thr':>4} {'steps/s':>10} {'steps/s/core':>12} "
-          f"{'ns/cos':>7} {'/C poly':>8} {'/C libm':>8}")
+    print(f"{'family':<14} {'precision':<9} {'modes':>5} {'cols':>5} {'thr':>4} {'steps/s':>10} {'steps/s/core':>12} "
+          f"{'ns/col':>7} {'/C poly':>8} {'/C libm':>8}")
     for r in rows:
         fc = f"{r['fraction_of_c_poly']:.2f}" if "fraction_of_c_poly" in r else "-"
         fl = f"{r['fraction_of_c_libm']:.2f}" if "fraction_of_c_libm" in r else "-"
         ns = f"{r['ns_per_cosine']:.3f}" if r["ns_per_cosine"] else "-"
-        print(f"{r['family']:<14} {r['modes']:>5} {r['cosines']:>5} {r['threads']:>4} {r['steps_per_second']:>10.4g} "
+        print(f"{r['family']:<14} {r['precision']:<9} {r['modes']:>5} {r['cosines']:>5} {r['threads']:>4} "
+              f"{r['steps_per_second']:>10.4g} "
               f"{r['steps_per_second_per_core']:>12.4g} {ns:>7} {fc:>8} {fl:>8}")
     for row in result["c_rows"]:
         print(f"C {row['geometry']:<5} {row['modes']:>5} modes: {row['steps_per_second_poly_cos']:.4g} steps/s "
               f"(polynomial cos), {row['steps_per_second_libm_cos']:.4g} (libm cos), one core")
+    for e in e2e or ():
+        print(f"end to end ({e['card']}, one thread, summary.json timing.steps_per_second): median "
+              f"{e['median']:.4g} of {[round(x) for x in e['runs']]}")
     if e2e:
-        print(f"end to end ({e2e['card']}, one thread, summary.json timing.steps_per_second): median "
-              f"{e2e['median']:.4g} of {[round(x) for x in e2e['runs']]}")
+        print(f"end to end slab / isotropic: {e2e[1]['median'] / e2e[0]['median']:.2f}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from .fields import IMPLEMENTED, PLANNED
+from .fields.precision import PRECISIONS
 from .particles import ParticleSpec
 from .spectra import CLV, make_spectrum
 from .units import PROTON_MASS_GEV, PhysicalUnits
@@ -151,6 +152,7 @@ class FieldSettings:
     v_A: float = 0.0
     backend: str = "modes"
     grid: object = None     # fields.grid.GridSettings when backend = "grid"
+    precision: str = "double"   # fields/precision.py
 
     @property
     def dB2_total(self) -> float:
@@ -408,7 +410,7 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     qlt = QLTSettings(resonance=resonance, harmonics=harm)
 
     f = _table(data, "field")
-    _no_unknown(f, {"B0", "turbulence", "v_A", "backend", "grid_points", "grid_box"}, "field")
+    _no_unknown(f, {"B0", "turbulence", "v_A", "backend", "grid_points", "grid_box", "precision"}, "field")
     B0 = _number(f, "B0", "field", 1.0)
     if B0 not in (0.0, 1.0):
         raise CardError("field.B0", B0, "must be 1 (the mean field is the field unit, INTERFACE.md) or 0 "
@@ -417,6 +419,10 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     if v_A != 0.0:
         raise CardError("field.v_A", v_A, "moving waves are not available in this version; allowed: 0 (static fields)")
     backend = _choice(f, "backend", "field", ("modes", "grid"), "modes")
+    precision = _choice(f, "precision", "field", PRECISIONS, "double")
+    if precision != "double" and backend != "modes":
+        raise CardError("field.precision", precision, 'applies to backend = "modes" (the grid has no phases); '
+                        'allowed with "grid": "double"')
     turb = f.get("turbulence")
     if turb is None:
         raise CardError("[[field.turbulence]]", "(missing)", "at least one turbulence component is required")
@@ -431,7 +437,7 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     if B0 == 0.0 and dB2_total == 0.0:
         raise CardError("field.B0", B0, "B0 and every dB2 are zero: there is no field")
     grid = _grid(f, backend, comps)
-    fieldset = FieldSettings(B0=B0, components=comps, v_A=v_A, backend=backend, grid=grid)
+    fieldset = FieldSettings(B0=B0, components=comps, v_A=v_A, backend=backend, grid=grid, precision=precision)
 
     particles, physical = _particles(_table(data, "particles"))
     n_units = run.realizations * -(-particles.count // run.batch_size)

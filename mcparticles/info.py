@@ -11,8 +11,25 @@ from .config import AUTO_KMAX_VDT, AUTO_OMEGA_DT, Card
 #: 2-core AVX-512 x86-64, numba, one thread), of a trilinear grid look-up, and of the rest
 #: of a step (Boris push, diagnostics)
 NS_PER_MODE = 1.1
+NS_PER_MODE_ROTATION = 0.75
 NS_PER_GRID_LOOKUP = 25.0
 NS_PER_STEP = 60.0
+#: static slab modes through the Chebyshev window (fields/window.py): ~ this x sqrt(n) per step
+NS_WINDOW_PER_SQRT_MODE = 4.4
+
+
+def field_ns_per_step(card: Card) -> float:
+    """Estimated field cost per particle step [ns] (benchmarks/push_rate.py)."""
+    from .fields.window import MIN_MODES
+    f = card.field
+    if f.grid is not None:
+        return NS_PER_GRID_LOOKUP
+    per_mode = NS_PER_MODE_ROTATION if f.precision == "rotation" else NS_PER_MODE
+    n_slab = sum(2 * c.n_modes if c.helicity else c.n_modes for c in f.components if c.model == "slab")
+    n_other = sum(c.n_modes * (2 if getattr(c, "helicity", 0) else 1) for c in f.components if c.model != "slab")
+    if n_slab >= MIN_MODES:
+        return NS_WINDOW_PER_SQRT_MODE * math.sqrt(n_slab) + per_mode * n_other
+    return per_mode * (n_slab + n_other)
 
 
 def checks(card: Card) -> tuple[list[tuple[str, str]], list[str]]:
@@ -77,13 +94,19 @@ def checks(card: Card) -> tuple[list[tuple[str, str]], list[str]]:
                                f"scan to {plan.n_lag * plan.h:.4g} L/c"))
     n_modes = sum(c.n_modes * (2 if getattr(c, "helicity", 0) else 1) for c in f.components)
     steps = plan.particle_steps
-    per_step = NS_PER_GRID_LOOKUP if f.grid is not None else NS_PER_MODE * n_modes
-    sec = steps * (per_step + NS_PER_STEP) * 1e-9
+    sec = steps * (field_ns_per_step(card) + NS_PER_STEP) * 1e-9
+    if f.grid is None:
+        rot = f.precision == "rotation"
+        rows.append(("field precision", f'"{f.precision}" (fields/precision.py): '
+                     + ("phases advanced by rotation, exact every 64 steps; field within ~1e-10 of dB_rms"
+                        if rot else "one float64 cosine per mode and step; static slab modes by Chebyshev window")))
     rows.append(("work", f"{len(plan.units)} work units, {t.n_steps} steps x "
                          f"{p.count * card.run.realizations} particles = {steps:.3g} particle-steps"))
     rows.append(("estimated wall time", f"{sec:.3g} core-seconds ({sec / 2:.3g} s on 2 cores)"))
     unit_bytes = 8 * (plan.out_steps.size * 6 + plan.n_lag * card.diagnostics.mu_bins * 5
                       + plan.traj_n * plan.traj_len * 7 + 8 * n_modes)
+    if f.grid is None and f.precision == "rotation":      # (cos, sin) per mode and particle of a chunk
+        unit_bytes += 16 * n_modes * 32
     mem = unit_bytes * (len(plan.units) + 4) + 8 * 6 * card.run.batch_size
     g = f.grid
     if g is not None:

@@ -20,6 +20,7 @@ from .diagnostics.dmumu import DmumuScan, mu_edges, resolved_bins
 from .diagnostics.running import RunningDiffusion, late_exponent, output_steps, plateau
 from .fields.grid import synthesize
 from .fields.modes import EMPTY_GRID, ModeSet
+from .fields.window import EMPTY_WINDOW
 from .kernels.push import push_batch
 from .parallel import Context, WorkUnit, field_rng, get_context, particle_rng, threads_per_rank, work_units
 from .qlt import kappa_par_from_bins
@@ -138,7 +139,7 @@ def run_unit(card: Card, plan: Plan, unit: WorkUnit, modes: ModeSet) -> dict:
     traj_n = plan.traj_n if unit.batch == 0 else 0
     t0 = time.perf_counter()
     disp, lag, cor, traj, bad = push_batch(
-        x, v, *modes.kernel_args(), b0_vector(card), card.particles.qm, plan.dt,
+        x, v, *modes.kernel_args(card.field.precision), b0_vector(card), card.particles.qm, plan.dt,
         plan.n_steps, plan.out_steps, plan.mu_stride, plan.n_lag, card.diagnostics.mu_bins,
         CHUNK, traj_n, plan.traj_stride, plan.traj_len)
     wall = time.perf_counter() - t0
@@ -156,7 +157,7 @@ def warm_up(ctx: Context):
     """Compile (or load from cache) the kernels: rank 0 first, then the others."""
     def compile_once():
         m = np.zeros((8, 1))
-        push_batch(np.zeros((1, 3)), np.array([[0.0, 0.6, 0.8]]), m, 0, 0, EMPTY_GRID, 0.0, False,
+        push_batch(np.zeros((1, 3)), np.array([[0.0, 0.6, 0.8]]), m, 0, 0, *EMPTY_WINDOW, EMPTY_GRID, 0.0, False, False,
                    np.array([0, 0, 1.0]), 1.0,
                    0.01, 2, np.array([1], dtype=np.int64), 1, 1, 2, CHUNK, 0, 1, 1)
     if ctx.is_root:

@@ -55,6 +55,7 @@ BAD = [
     ("zero n_modes", ("n_modes = 16", "n_modes = 0"), "n_modes"),
     ("boolean count", ("count = 4", "count = true"), "particles.count"),
     ("B0 = 0 with dB2 not 1", ("B0 = 1.0", "B0 = 0.0"), "dB2"),
+    ("unknown precision", ("B0 = 1.0", 'B0 = 1.0\nprecision = "single"'), "field.precision"),
 ]
 
 

@@ -68,11 +68,12 @@ BASES["isotropic_fast"] = copy.deepcopy(BASES["slab"])
 BASES["isotropic_fast"]["field"]["turbulence"] = [
     {"model": "isotropic", "dB2": 0.03, "k_min": 1.0, "k_max": 30.0, "n_modes": 8},
     {"model": "fast_modes", "dB2": 0.01, "k_min": 1.0, "k_max": 30.0, "n_modes": 8, "damping": "none"}]
+BASES["isotropic_fast"]["field"]["precision"] = "rotation"
 
 #: words the card vocabulary knows, so that mutations also produce valid cards
 WORDS = ["auto", "isotropic", "slab", "fast_modes", "alfvenic_gs95", "composite", "power_law",
          "bendover", "left", "right", "unpolarized", "sharp", "broadened", "all", "none", "viscous",
-         "modes", "grid", "", " ", "fuzz", "a/b", "..", "x\x00y", "ünïcødé ✓", "🚀"]
+         "modes", "grid", "double", "rotation", "", " ", "fuzz", "a/b", "..", "x\x00y", "ünïcødé ✓", "🚀"]
 N_EXAMPLES = int(os.environ.get("MCP_FUZZ_EXAMPLES", "500"))
 MAX_COST = 3e6       # mode evaluations x particle-steps of a card run for real
 

@@ -119,10 +119,12 @@ def test_kappa_from_dmumu_matches_direct_kappa(run_card):
 
 @pytest.mark.slow
 def test_kappa_from_dmumu_within_15_percent(run_card):
+    """As above with 5x the particles.  The D_mumu route runs ~10% high (seeds 1-4 and
+    12345: ratio 1.10 +- 0.02): 15% allowance for it, plus 3 sigma of the direct value."""
     k, err, kd = kappa_cross_check(run_card, count=256, realizations=8, t_max=1200.0)
     print(f"kappa_par direct {k:.4g} +- {err:.2g}, from D_mumu {kd:.4g}")
     assert err / k < 0.05           # enough statistics for the 15% comparison to mean something
-    assert abs(kd / k - 1) <= 0.15, (k, err, kd)
+    assert abs(kd / k - 1) <= 0.15 + k_sigma(8, 1) * err / k, (k, err, kd)
 
 
 def subdiffusion(run_card, count, realizations):

@@ -52,10 +52,11 @@ class GridField:
     values: np.ndarray
     box: float
 
-    def kernel_args(self):
+    def kernel_args(self, precision: str = "double"):
         from .modes import EMPTY_TABLE
+        from .window import EMPTY_WINDOW
         n = self.values.shape[0]
-        return EMPTY_TABLE, 0, 0, self.values, n / self.box, True
+        return (EMPTY_TABLE, 0, 0, *EMPTY_WINDOW, self.values, n / self.box, True, False)
 
     def variance(self) -> float:
         return float(np.mean(np.sum(self.values ** 2, axis=-1)))

@@ -110,18 +110,33 @@ class ModeSet:
 
     def kernel_table(self) -> tuple[np.ndarray, int, int]:
         """(table, n_slab, n_plane) for ``kernels.push.push_batch``: the columns of
-        ``table()`` reordered (stably) into k along z, then k perpendicular to z (the 2D
-        path), then the rest, so that each group is evaluated by its own short loop."""
+        ``table()`` reordered into k along z -- static ones (omega = 0) first, in
+        increasing |k| (the Chebyshev window, fields/window.py) --, then k perpendicular
+        to z (the 2D path), then the rest (stably), so that each group is evaluated by
+        its own short loop."""
         t = self.table()
-        slab = (t[KX] == 0.0) & (t[KY] == 0.0)
+        slab = (t[KX] == 0.0) & (t[KY] == 0.0) & (t[KZ] != 0.0)
+        static = slab & (t[OMEGA] == 0.0)
         plane = (t[KZ] == 0.0) & ~slab
-        order = np.concatenate([np.flatnonzero(slab), np.flatnonzero(plane), np.flatnonzero(~slab & ~plane)])
+        static_idx = np.flatnonzero(static)
+        static_idx = static_idx[np.argsort(np.abs(t[KZ, static_idx]), kind="stable")]
+        order = np.concatenate([static_idx, np.flatnonzero(slab & ~static), np.flatnonzero(plane),
+                                np.flatnonzero(~slab & ~plane)])
         return np.ascontiguousarray(t[:, order]), int(slab.sum()), int(plane.sum())
 
-    def kernel_args(self):
-        """(table, n_slab, n_plane, grid, inv_dx, use_grid) for ``push_batch``."""
+    def kernel_args(self, precision: str = "double", slab_window: bool = True):
+        """(table, n_slab, n_plane, win_e, win_o, win_j0, win_inv_h, grid, inv_dx,
+        use_grid, rotation) for ``push_batch``; ``precision``: "double" or "rotation"
+        (fields/precision.py); ``slab_window``: the static slab modes by the
+        Chebyshev window (fields/window.py) when there are at least window.MIN_MODES of
+        them, else one cosine each per step."""
+        from .window import EMPTY_WINDOW, MIN_MODES, window_tables
         table, n_slab, n_plane = self.kernel_table()
-        return table, n_slab, n_plane, EMPTY_GRID, 0.0, False
+        n_static = int(np.sum(table[OMEGA, :n_slab] == 0.0))
+        win = window_tables(table, n_static) if slab_window and n_static >= MIN_MODES else EMPTY_WINDOW
+        if precision not in ("double", "rotation"):
+            raise ValueError(f"precision {precision!r}: not double or rotation")
+        return (table, n_slab, n_plane, *win, EMPTY_GRID, 0.0, False, precision == "rotation")
 
     def evaluate(self, x: np.ndarray, t: float = 0.0) -> np.ndarray:
         """dB at points ``x`` (shape (..., 3)) and time ``t``; for tests and analysis."""

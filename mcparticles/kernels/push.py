@@ -39,7 +39,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .field import field_at, field_lanes, grid_lanes
+from .field import (AZ, ROTATION_PERIOD, WINDOW_LANES, field_at, field_lanes, grid_lanes, rotation_lanes,
+                    window_lanes)
 
 
 @njit(cache=True, inline="always")
@@ -68,15 +69,168 @@ def mu_bin(mu, n_bins):
     return b
 
 
-@njit(cache=True, parallel=True, nogil=True, fastmath={"contract"})
-def push_batch(x0, v0, table, n_slab, n_plane, grid, inv_dx, use_grid, b0, qm, dt, n_steps, out_steps,
-               mu_stride, n_lag, n_bins, chunk, traj_n, traj_stride, traj_len):
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def push_chunk(c, m, x0, v0, table, n_slab, n_plane, win_e, win_o, win_j0, win_inv_h, win_bz, grid, inv_dx,
+               use_grid, rotation, b0, qm, dt, n_steps, out_steps, mu_stride, n_lag, n_bins, chunk, traj_n, traj_stride,
+               traj_len, disp, lag_acc, cor_acc, traj, bad):
+    """Chunk c (particles c*chunk .. c*chunk + m) of ``push_batch``, all steps; adds to
+    its accumulators disp[c], lag_acc[c], cor_acc[c] and writes its tracks and ``bad``.
+    (A function of its own: the parallel loop body stays one call, which keeps numba's
+    compile time down.)"""
+    n_out = out_steps.shape[0]
+    half_qm_dt = 0.5 * qm * dt
+    ring = n_lag + 3
+    inv_2h = 1.0 / (2.0 * mu_stride * dt)
+    b0x = b0[0]
+    b0y = b0[1]
+    b0z = b0[2]
+    n_pairs = win_e.shape[0]
+    n_win = win_e.shape[1]
+    p0 = c * chunk
+    x = np.empty(m)
+    y = np.empty(m)
+    z = np.empty(m)
+    vx = np.empty(m)
+    vy = np.empty(m)
+    vz = np.empty(m)
+    bx = np.empty(m)
+    by = np.empty(m)
+    bz = np.empty(m)
+    speed = np.empty(m)
+    mu = np.zeros(m)
+    alive = np.ones(m, dtype=np.bool_)
+    mu_ring = np.zeros((m, ring))
+    zc = np.full(m, np.nan)                  # window centres: none yet
+    coef = np.zeros((6, n_pairs, -(-m // WINDOW_LANES) * WINDOW_LANES))
+    work = np.zeros((6, n_win))
+    wst = np.zeros(5 * WINDOW_LANES)
+    md_ring = np.zeros((m, ring))
+    n_rot = table.shape[1] - n_win if rotation else 0
+    rc = np.empty((n_rot, m))                # precision = "rotation": cos, sin of each phase
+    rs = np.empty((n_rot, m))
+    sx = np.zeros(m)                         # and the displacements of the last step
+    sy = np.zeros(m)
+    sz = np.zeros(m)
+    for l in range(m):
+        x[l] = x0[p0 + l, 0]
+        y[l] = x0[p0 + l, 1]
+        z[l] = x0[p0 + l, 2]
+        vx[l] = v0[p0 + l, 0]
+        vy[l] = v0[p0 + l, 1]
+        vz[l] = v0[p0 + l, 2]
+        speed[l] = math.sqrt(vx[l] * vx[l] + vy[l] * vy[l] + vz[l] * vz[l])
+    n_traj = min(m, max(0, traj_n - p0))
+    i_out = 0
+    j = 0  # index of the next mu sample
+    for step in range(n_steps + 1):
+        if use_grid:
+            grid_lanes(m, x, y, z, grid, inv_dx, b0x, b0y, b0z, bx, by, bz)
+        elif rotation:
+            rotation_lanes(m, x, y, z, sx, sy, sz, step * dt, dt, step % ROTATION_PERIOD == 0, table, n_win,
+                           rc, rs, b0x, b0y, b0z, bx, by, bz)
+            window_lanes(m, z, zc, win_inv_h, table, win_e, win_o, win_j0, win_bz, work, coef, wst,
+                         bx, by, bz)
+        else:
+            field_lanes(m, x, y, z, step * dt, table, n_win, n_slab, n_plane, b0x, b0y, b0z, bx, by, bz)
+            window_lanes(m, z, zc, win_inv_h, table, win_e, win_o, win_j0, win_bz, work, coef, wst,
+                         bx, by, bz)
+        # mu is needed only on sampling and tracking steps
+        need_mu = step % mu_stride == 0 or (n_traj > 0 and step % traj_stride == 0)
+        for l in range(m):
+            bmag = math.sqrt(bx[l] * bx[l] + by[l] * by[l] + bz[l] * bz[l])
+            if need_mu:
+                mu[l] = (vx[l] * bx[l] + vy[l] * by[l] + vz[l] * bz[l]) / (speed[l] * bmag) if bmag > 0.0 else 2.0
+            if alive[l] and not math.isfinite(bmag + x[l] + y[l] + z[l]):   # field or position
+                bad[p0 + l] = step                    # (a slab field does not see x, y)
+                alive[l] = False
+        if i_out < n_out and step == out_steps[i_out]:
+            for l in range(m):
+                if alive[l]:
+                    dx = x[l] - x0[p0 + l, 0]
+                    dy = y[l] - x0[p0 + l, 1]
+                    dz = z[l] - x0[p0 + l, 2]
+                    disp[c, i_out, 0] += dx * dx
+                    disp[c, i_out, 1] += dy * dy
+                    disp[c, i_out, 2] += dz * dz
+                    disp[c, i_out, 3] += dx * dy
+                    disp[c, i_out, 4] += dx * dz
+                    disp[c, i_out, 5] += dy * dz
+            i_out += 1
+        if n_traj > 0 and step % traj_stride == 0:
+            k = step // traj_stride
+            if k < traj_len:
+                for l in range(n_traj):
+                    traj[p0 + l, k, 0] = x[l]
+                    traj[p0 + l, k, 1] = y[l]
+                    traj[p0 + l, k, 2] = z[l]
+                    traj[p0 + l, k, 3] = vx[l]
+                    traj[p0 + l, k, 4] = vy[l]
+                    traj[p0 + l, k, 5] = vz[l]
+                    traj[p0 + l, k, 6] = mu[l] if mu[l] <= 1.0 else 0.0
+        if step % mu_stride == 0:
+            for l in range(m):
+                if not alive[l] or mu[l] > 1.0:
+                    continue
+                mul = mu[l]
+                mu_ring[l, j % ring] = mul
+                # lag estimator: pairs (mu_{j-k}, mu_j), k = 1..n_lag
+                kmax = min(n_lag, j)
+                for k in range(1, kmax + 1):
+                    m0 = mu_ring[l, (j - k) % ring]
+                    b = mu_bin(m0, n_bins)
+                    d = mul - m0
+                    lag_acc[c, k - 1, b, 0] += 1.0
+                    lag_acc[c, k - 1, b, 1] += d
+                    lag_acc[c, k - 1, b, 2] += d * d
+                # centred mu-dot at sample j-1, then correlations ending there
+                if j >= 2:
+                    i1 = j - 1
+                    md = (mul - mu_ring[l, (j - 2) % ring]) * inv_2h
+                    md_ring[l, i1 % ring] = md
+                    kmax = min(n_lag, i1 - 1)
+                    for k in range(0, kmax + 1):
+                        i0 = i1 - k
+                        b = mu_bin(mu_ring[l, i0 % ring], n_bins)
+                        cor_acc[c, k, b, 0] += 1.0
+                        cor_acc[c, k, b, 1] += md_ring[l, i0 % ring] * md
+            j += 1
+        if step == n_steps:
+            break
+        for l in range(m):
+            vxl, vyl, vzl = boris_rotate(vx[l], vy[l], vz[l], bx[l], by[l], bz[l], half_qm_dt)
+            vx[l] = vxl
+            vy[l] = vyl
+            vz[l] = vzl
+            xn = x[l] + vxl * dt
+            yn = y[l] + vyl * dt
+            zn = z[l] + vzl * dt
+            sx[l] = xn - x[l]                    # the displacement as stored (rotation_lanes)
+            sy[l] = yn - y[l]
+            sz[l] = zn - z[l]
+            x[l] = xn
+            y[l] = yn
+            z[l] = zn
+
+
+#: only the explicit prange loop runs in parallel; numba's automatic parallelisation of
+#: array expressions (np.zeros, ...) is off -- it would only add compile time
+PRANGE_ONLY = {"prange": True, "numpy": False, "comprehension": False, "reduction": False,
+               "inplace_binop": False, "setitem": False, "stencil": False, "fusion": False}
+
+
+@njit(cache=True, parallel=PRANGE_ONLY, nogil=True, fastmath={"contract"})
+def push_batch(x0, v0, table, n_slab, n_plane, win_e, win_o, win_j0, win_inv_h, grid, inv_dx, use_grid, rotation,
+               b0, qm, dt, n_steps, out_steps, mu_stride, n_lag, n_bins, chunk, traj_n, traj_stride, traj_len):
     """Push a batch of particles; see the module docstring for the outputs.
 
     x0, v0: (n, 3) initial positions [L] and velocities [c]; table: field table with
     its slab columns first, then the k-perpendicular-to-z (2D) columns (counts n_slab,
-    n_plane; ``fields.modes.kernel_table``); grid, inv_dx, use_grid: the grid backend
-    (``fields.grid``; when use_grid the table is ignored); b0: (3,) mean field; qm = sign(q) v/R;
+    n_plane; ``fields.modes.kernel_table``); win_*: the Chebyshev windows of its first
+    win_e.shape[1] slab columns (static; ``fields.window.window_tables``, zero rows: none);
+    grid, inv_dx, use_grid: the grid backend
+    (``fields.grid``; when use_grid the table is ignored); rotation: precision =
+    "rotation", the phases of the non-window columns advanced by rotation
+    (``field.rotation_lanes``) instead of one cosine each per step; b0: (3,) mean field; qm = sign(q) v/R;
     out_steps: increasing step indices for the displacement moments;
     mu_stride: steps between mu samples; n_lag: lags (in samples) to accumulate;
     n_bins: uniform mu bins on [-1, 1]; chunk: particles per accumulator chunk, which
@@ -91,115 +245,16 @@ def push_batch(x0, v0, table, n_slab, n_plane, grid, inv_dx, use_grid, b0, qm, d
     cor_acc = np.zeros((n_chunks, n_lag + 1, n_bins, 2))
     traj = np.zeros((traj_n, traj_len, 7))
     bad = np.full(n, -1, dtype=np.int64)
-    half_qm_dt = 0.5 * qm * dt
-    ring = n_lag + 3
-    inv_2h = 1.0 / (2.0 * mu_stride * dt)
-    b0x = b0[0]
-    b0y = b0[1]
-    b0z = b0[2]
+    n_bz = 0                               # static slab columns with a z component
+    for jw in range(win_e.shape[1]):
+        if table[AZ, jw] != 0.0:
+            n_bz += 1
+    win_bz = n_bz > 0
     for c in prange(n_chunks):
-        p0 = c * chunk
-        m = min(n, p0 + chunk) - p0
-        x = np.empty(m)
-        y = np.empty(m)
-        z = np.empty(m)
-        vx = np.empty(m)
-        vy = np.empty(m)
-        vz = np.empty(m)
-        bx = np.empty(m)
-        by = np.empty(m)
-        bz = np.empty(m)
-        speed = np.empty(m)
-        mu = np.zeros(m)
-        alive = np.ones(m, dtype=np.bool_)
-        mu_ring = np.zeros((m, ring))
-        md_ring = np.zeros((m, ring))
-        for l in range(m):
-            x[l] = x0[p0 + l, 0]
-            y[l] = x0[p0 + l, 1]
-            z[l] = x0[p0 + l, 2]
-            vx[l] = v0[p0 + l, 0]
-            vy[l] = v0[p0 + l, 1]
-            vz[l] = v0[p0 + l, 2]
-            speed[l] = math.sqrt(vx[l] * vx[l] + vy[l] * vy[l] + vz[l] * vz[l])
-        n_traj = min(m, max(0, traj_n - p0))
-        i_out = 0
-        j = 0  # index of the next mu sample
-        for step in range(n_steps + 1):
-            if use_grid:
-                grid_lanes(m, x, y, z, grid, inv_dx, b0x, b0y, b0z, bx, by, bz)
-            else:
-                field_lanes(m, x, y, z, step * dt, table, n_slab, n_plane, b0x, b0y, b0z, bx, by, bz)
-            # mu is needed only on sampling and tracking steps
-            need_mu = step % mu_stride == 0 or (n_traj > 0 and step % traj_stride == 0)
-            for l in range(m):
-                bmag = math.sqrt(bx[l] * bx[l] + by[l] * by[l] + bz[l] * bz[l])
-                if need_mu:
-                    mu[l] = (vx[l] * bx[l] + vy[l] * by[l] + vz[l] * bz[l]) / (speed[l] * bmag) if bmag > 0.0 else 2.0
-                if alive[l] and not math.isfinite(bmag + x[l] + y[l] + z[l]):   # field or position
-                    bad[p0 + l] = step                    # (a slab field does not see x, y)
-                    alive[l] = False
-            if i_out < n_out and step == out_steps[i_out]:
-                for l in range(m):
-                    if alive[l]:
-                        dx = x[l] - x0[p0 + l, 0]
-                        dy = y[l] - x0[p0 + l, 1]
-                        dz = z[l] - x0[p0 + l, 2]
-                        disp[c, i_out, 0] += dx * dx
-                        disp[c, i_out, 1] += dy * dy
-                        disp[c, i_out, 2] += dz * dz
-                        disp[c, i_out, 3] += dx * dy
-                        disp[c, i_out, 4] += dx * dz
-                        disp[c, i_out, 5] += dy * dz
-                i_out += 1
-            if n_traj > 0 and step % traj_stride == 0:
-                k = step // traj_stride
-                if k < traj_len:
-                    for l in range(n_traj):
-                        traj[p0 + l, k, 0] = x[l]
-                        traj[p0 + l, k, 1] = y[l]
-                        traj[p0 + l, k, 2] = z[l]
-                        traj[p0 + l, k, 3] = vx[l]
-                        traj[p0 + l, k, 4] = vy[l]
-                        traj[p0 + l, k, 5] = vz[l]
-                        traj[p0 + l, k, 6] = mu[l] if mu[l] <= 1.0 else 0.0
-            if step % mu_stride == 0:
-                for l in range(m):
-                    if not alive[l] or mu[l] > 1.0:
-                        continue
-                    mul = mu[l]
-                    mu_ring[l, j % ring] = mul
-                    # lag estimator: pairs (mu_{j-k}, mu_j), k = 1..n_lag
-                    kmax = min(n_lag, j)
-                    for k in range(1, kmax + 1):
-                        m0 = mu_ring[l, (j - k) % ring]
-                        b = mu_bin(m0, n_bins)
-                        d = mul - m0
-                        lag_acc[c, k - 1, b, 0] += 1.0
-                        lag_acc[c, k - 1, b, 1] += d
-                        lag_acc[c, k - 1, b, 2] += d * d
-                    # centred mu-dot at sample j-1, then correlations ending there
-                    if j >= 2:
-                        i1 = j - 1
-                        md = (mul - mu_ring[l, (j - 2) % ring]) * inv_2h
-                        md_ring[l, i1 % ring] = md
-                        kmax = min(n_lag, i1 - 1)
-                        for k in range(0, kmax + 1):
-                            i0 = i1 - k
-                            b = mu_bin(mu_ring[l, i0 % ring], n_bins)
-                            cor_acc[c, k, b, 0] += 1.0
-                            cor_acc[c, k, b, 1] += md_ring[l, i0 % ring] * md
-                j += 1
-            if step == n_steps:
-                break
-            for l in range(m):
-                vxl, vyl, vzl = boris_rotate(vx[l], vy[l], vz[l], bx[l], by[l], bz[l], half_qm_dt)
-                vx[l] = vxl
-                vy[l] = vyl
-                vz[l] = vzl
-                x[l] += vxl * dt
-                y[l] += vyl * dt
-                z[l] += vzl * dt
+        ci = np.int64(c)                   # one signature of push_chunk (prange indices are unsigned)
+        push_chunk(ci, min(n, (ci + 1) * chunk) - ci * chunk, x0, v0, table, n_slab, n_plane, win_e, win_o, win_j0,
+                   win_inv_h, win_bz, grid, inv_dx, use_grid, rotation, b0, qm, dt, n_steps, out_steps, mu_stride,
+                   n_lag, n_bins, chunk, traj_n, traj_stride, traj_len, disp, lag_acc, cor_acc, traj, bad)
     return disp, lag_acc, cor_acc, traj, bad
 
 

@@ -115,6 +115,10 @@ def test_grid_card_checks():
         parse_card(d)                                    # slab on a grid
     with pytest.raises(CardError, match='only allowed with backend = "grid"'):
         parse_card(card_dict(field={"grid_points": 64}))
+    with pytest.raises(CardError, match="field.precision"):
+        parse_card(_grid_card(precision="rotation"))     # no phases on a grid
+    assert parse_card(card_dict(field={"precision": "rotation"})).field.precision == "rotation"
+    assert parse_card(card_dict()).field.precision == "double"
 
 
 CARD = """

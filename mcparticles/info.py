@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from .config import AUTO_KMAX_VDT, AUTO_OMEGA_DT, Card
 
@@ -41,7 +40,6 @@ def checks(card: Card) -> tuple[list[tuple[str, str]], list[str]]:
     plan = make_plan(card)
     rows, warn = [], []
     B = f.B0 if f.B0 > 0 else 1.0
-    omega = card.omega0
     rows.append(("rigidity R = r_g/L", f"{p.rigidity:.4g}  (speed {p.speed:.4g} c, charge sign {p.charge_sign:+d})"))
     rows.append(("gyroradius r_g, gyro-period", f"{card.r_g:.4g} L, {card.gyroperiod:.4g} L/c"))
     rows.append(("turbulence dB^2/B0^2, eta", f"{f.dB2_total / B**2:.4g}, {f.dB2_total / (f.B0**2 + f.dB2_total):.4g}"))

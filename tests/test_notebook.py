@@ -1,9 +1,7 @@
 """analysis/trajectories.ipynb executes on a small run."""
-import os
 from pathlib import Path
 
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
 from mcparticles.config import parse_card

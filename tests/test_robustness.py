@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 import pytest
 
-from mcparticles import io, parallel, simulation
+from mcparticles import io, parallel
 from mcparticles.cli import main
 from mcparticles.particles import ParticleSpec
 

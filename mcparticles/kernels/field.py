@@ -415,6 +415,9 @@ def rotation_lanes(m, x, y, z, dx, dy, dz, t, dt, exact, table, j0, rc, rs, b0x,
                 bx[l] += axj * c
                 by[l] += ayj * c
                 bz[l] += azj * c
+        # the four Taylor classes are written out: passing the polynomial as an argument,
+        # or branching on the degree inside the particle loop, stops the loop vectorising
+        # (measured 3.7x slower)
         elif bound <= ROT_BOUND_5:
             for l in range(m):
                 cd, sd = _turn5(kxj * dx[l] + kyj * dy[l] + kzj * dz[l] - omdt)

@@ -37,8 +37,8 @@ S6 = 1.58969099521155010221e-10
 
 
 @njit(cache=True, inline="always", fastmath={"contract"})
-def cos_poly(t):
-    """cos(t) [float64], branch-free (selects), vectorisable."""
+def _reduced(t):
+    """(q, cos r, sin r): t = j pi/2 + r, |r| <= pi/4, q = j mod 4."""
     j = math.floor(t * TWO_OVER_PI + 0.5)
     r = ((t - j * PIO2_1) - j * PIO2_2) - j * PIO2_3
     s = r * r
@@ -46,7 +46,13 @@ def cos_poly(t):
     w = 1.0 - hz
     c = w + (((1.0 - w) - hz) + s * s * (C1 + s * (C2 + s * (C3 + s * (C4 + s * (C5 + s * C6))))))
     sn = r + r * s * (S1 + s * (S2 + s * (S3 + s * (S4 + s * (S5 + s * S6)))))
-    q = int(j) & 3
+    return int(j) & 3, c, sn
+
+
+@njit(cache=True, inline="always", fastmath={"contract"})
+def cos_poly(t):
+    """cos(t) [float64], branch-free (selects), vectorisable."""
+    q, c, sn = _reduced(t)
     v = c if (q & 1) == 0 else sn
     return -v if (q == 1 or q == 2) else v
 
@@ -54,14 +60,7 @@ def cos_poly(t):
 @njit(cache=True, inline="always", fastmath={"contract"})
 def sincos_poly(t):
     """(sin(t), cos(t)) from one reduction (as ``cos_poly``, same accuracy)."""
-    j = math.floor(t * TWO_OVER_PI + 0.5)
-    r = ((t - j * PIO2_1) - j * PIO2_2) - j * PIO2_3
-    s = r * r
-    hz = 0.5 * s
-    w = 1.0 - hz
-    c = w + (((1.0 - w) - hz) + s * s * (C1 + s * (C2 + s * (C3 + s * (C4 + s * (C5 + s * C6))))))
-    sn = r + r * s * (S1 + s * (S2 + s * (S3 + s * (S4 + s * (S5 + s * S6)))))
-    q = int(j) & 3
+    q, c, sn = _reduced(t)
     # quadrant q: (sin, cos) = (sn, c), (c, -sn), (-sn, -c), (-c, sn)
     sv = sn if (q & 1) == 0 else c
     cv = c if (q & 1) == 0 else sn

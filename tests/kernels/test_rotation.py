@@ -10,6 +10,7 @@ from mcparticles.fields.slab import Slab
 from mcparticles.kernels.field import (ROT_BOUND_5, ROT_BOUND_7, ROT_BOUND_9, ROT_BOUND_13, ROTATION_PERIOD,
                                        ROTATION_TOL, field_at_points, rotation_lanes)
 from mcparticles.spectra import PowerLaw
+from tests.kernels.threads import push_on_one_and_two_threads
 
 
 @njit(cache=True)
@@ -94,9 +95,7 @@ def test_rotation_drift_after_1e5_steps_helical_slab():
 def test_push_batch_rotation_tracks_the_double_orbits_and_is_thread_independent():
     """Tracks with precision = "rotation" against gyro_orbit (libm) over 300 steps (several
     exact recomputations), and bit-identical accumulators for 1 and 2 threads."""
-    import numba
-
-    from mcparticles.kernels.push import gyro_orbit, push_batch
+    from mcparticles.kernels.push import gyro_orbit
     from mcparticles.particles import ParticleSpec
 
     rng = np.random.default_rng(5)
@@ -109,12 +108,7 @@ def test_push_batch_rotation_tracks_the_double_orbits_and_is_thread_independent(
     field = ms.kernel_args("rotation")
     assert field[-1] is True
     args = (x0, v0, *field, b0, p.qm, dt, n, out, 5, 10, 10, 32, 3, 10, 31)
-    numba.set_num_threads(1)
-    r1 = push_batch(*args)
-    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
-    r2 = push_batch(*args)
-    for a, b in zip(r1, r2):
-        assert np.array_equal(a, b)
+    r1 = push_on_one_and_two_threads(args)
     for i in range(3):
         xs, _ = gyro_orbit(x0[i], v0[i], ms.table(), ms.geometry, b0, p.qm, dt, n)
         np.testing.assert_allclose(r1[3][i, :, 0:3], xs[::10], rtol=0, atol=1e-9)

@@ -2,7 +2,6 @@
 
 Independent references: numpy's exp for the Jacobi-Anger factors, and the libm sum of
 the modes (``field_at_points``, ``gyro_orbit``) for the field along moving particles."""
-import numba
 import numpy as np
 import pytest
 from numba import njit
@@ -12,9 +11,10 @@ from mcparticles.fields.modes import AZ, KZ, OMEGA, ModeSet
 from mcparticles.fields.slab import Slab
 from mcparticles.fields.window import MIN_MODES, TAIL, kh_max, series_length, window_tables
 from mcparticles.kernels.field import WINDOW_LANES, field_at_points, field_lanes, window_lanes
-from mcparticles.kernels.push import gyro_orbit, push_batch
+from mcparticles.kernels.push import gyro_orbit
 from mcparticles.particles import ParticleSpec
 from mcparticles.spectra import PowerLaw
+from tests.kernels.threads import push_on_one_and_two_threads
 
 B0 = np.array([0.0, 0.0, 1.0])
 
@@ -178,12 +178,7 @@ def test_push_batch_with_window_follows_the_libm_orbit_and_is_thread_independent
     args = (x0, v0, *modes.kernel_args(), B0, p.qm, dt, n, out, 5, 10, 10, 32, 3, 10, 41)
     assert n * dt * np.abs(v0[:3, 2]).min() * args[8] > 3        # windows crossed by every tracked particle
     assert args[5].shape[1] == 256                        # helical: two columns a mode
-    numba.set_num_threads(1)
-    r1 = push_batch(*args)
-    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
-    r2 = push_batch(*args)
-    for a, b in zip(r1, r2):
-        assert np.array_equal(a, b)
+    r1 = push_on_one_and_two_threads(args)
     for i in range(3):
         xs, _ = gyro_orbit(x0[i], v0[i], table, modes.geometry, B0, p.qm, dt, n)
         np.testing.assert_allclose(r1[3][i, :, 0:3], xs[::10], rtol=0, atol=1e-12)

@@ -1,4 +1,5 @@
-"""Command line: ``mcparticles run | qlt | plot | info`` (INTERFACE.md).
+"""Command line: ``mcparticles run | qlt | plot | info`` -- a thin layer over the Python
+API that turns on writing, figures, progress and signal handling.
 
 Exit status: 0 success, 2 bad card or arguments (one line, no traceback), 1 failure
 during a run (including an interruption, after checkpointing).
@@ -13,8 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-from .config import CardError, load_scan, one_line
-from .parallel import abort_other_ranks
+from .config import load_scan
+from .parallel import LaunchError, abort_other_ranks
+from .schema import CardError, one_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,7 +72,7 @@ def _point_label(scan, i) -> str:
 
 def cmd_run(a) -> int:
     from . import io
-    from .simulation import Interrupted, run
+    from .simulation import Interrupted, Simulation
 
     scan = load_scan(a.card, a.set)
     card = scan.cards[0]
@@ -78,15 +80,18 @@ def cmd_run(a) -> int:
     if a.threads < 0:
         raise CardError("--threads", a.threads, "must be an integer >= 0")
     rank0 = _is_rank0()
-    if not a.quiet and rank0:
+    sim = Simulation(scan, threads=a.threads or None)
+    if not a.quiet:
+        plans = sim.plans               # QLT on rank 0, broadcast: every rank takes part
+    if not a.quiet and sim.ctx.is_root:
         from .info import checks
-        for i, c in enumerate(scan.cards):
-            _, warn = checks(c)
+        for i, (c, plan) in enumerate(zip(scan.cards, plans)):
+            _, warn = checks(c, plan)
             for w in warn:
                 log.warning(w if not scan.is_scan else f"{_point_label(scan, i)}: {w}")
     progress = None if a.quiet else ("bar" if sys.stderr.isatty() else "log")
     try:
-        res = run(scan, out, resume=a.resume, progress=progress, threads=a.threads or None)
+        res = sim.run(out, resume=a.resume, progress=progress, handle_signals=True)
     except io.OutputError as exc:
         print(f"mcparticles: error: {one_line(exc)}", file=sys.stderr)
         abort_other_ranks(2)
@@ -97,7 +102,7 @@ def cmd_run(a) -> int:
                   f"continue with: mcparticles run {a.card} --output {out} --resume", file=sys.stderr)
         return 1
     if res is not None and not a.quiet:
-        for i, r in enumerate(res if scan.is_scan else [res]):
+        for i, r in enumerate(res.points if scan.is_scan else [res]):
             g, lam = scan.cards[i].field.grid, r.summary.get("lambda_par")
             if g is not None and lam is not None and math.isfinite(lam) and lam > g.box / 10:
                 log.warning(f"{_point_label(scan, i) + ': ' if scan.is_scan else ''}measured lambda_par = "
@@ -105,9 +110,9 @@ def cmd_run(a) -> int:
                             "on the particles' path; check with a larger grid_box")
         if scan.is_scan:
             print(f"result: {out} (scan of {len(res)} points over {', '.join(scan.parameters)})")
-            for i, r in enumerate(res):
+            for i, r in enumerate(res.points):
                 print(_point_label(scan, i))
-                print(_summary_text(r.summary, r.timing, None))
+                print(_summary_text(r.summary, None, None))
         else:
             print(_summary_text(res.summary, res.timing, out))
     return 0
@@ -133,7 +138,7 @@ def _summary_text(s, timing, out) -> str:
     ]
     if out is not None:
         lines.append(f"  {s['particle_steps']:.4g} particle-steps in {timing['wall_seconds']:.3g} s = "
-                     f"{timing['steps_per_second']:.4g} /s ({timing['ranks']} rank(s) x {timing['threads']} thread(s))")
+                     f"{_fmt(timing['steps_per_second'])} /s ({timing['ranks']} rank(s) x {timing['threads']} thread(s))")
     if "physical" in s:
         ph = s["physical"]
         lines.append(f"  physical: kappa_par = {_fmt(ph['kappa_par_cm2_s'])} cm^2/s, "
@@ -158,20 +163,9 @@ def _qlt_point(card, mu_arg):
         e = mu_edges(card.diagnostics.mu_bins)
         mu = 0.5 * (e[1:] + e[:-1])
     try:
-        d = predict.dmumu(card, mu)
-        k = predict.kappa(card)
+        return predict.as_dict(card, mu)
     except predict.QLTUnavailable as exc:
         raise CardError("field.B0", card.field.B0, str(exc)) from None
-    fin = lambda x: x if math.isfinite(x) else None
-    out = {"mu": mu.tolist(), "dmumu": d.tolist(), "kappa_par": fin(k.kappa_par),
-           "lambda_par": fin(k.lambda_par), "kappa_par_band_limited": fin(k.kappa_par_band),
-           "gap_mu": k.gap_mu, "rigidity": card.particles.rigidity, "r_g": card.r_g,
-           "dB2": card.field.dB2_total}
-    if k.note:
-        out["kappa_note"] = k.note
-    if card.physical is not None:
-        out["kappa_par_cm2_s"] = fin(card.physical.kappa_cm2_s(k.kappa_par))
-    return out
 
 
 def cmd_qlt(a) -> int:
@@ -199,48 +193,24 @@ def cmd_qlt(a) -> int:
 
 def cmd_plot(a) -> int:
     from . import io, plotting
+    from .result import Result
+    from .simulation import partial_result
 
     d = Path(a.result_dir)
-    h5 = d / "result.h5"
-    if h5.exists():
-        paths = plotting.draw_any(h5, d)
+    if (d / "result.h5").exists():
+        paths = plotting.draw_any(Result.load(d), d)
     elif (d / io.CHECKPOINT / "card.json").exists():
-        paths = _plot_partial(d)
+        res = partial_result(d)
+        if res is None:
+            raise CardError("RESULT_DIR", str(d), "the checkpoint holds no finished work unit yet")
+        part = d / "partial"
+        res.save(part, plots=False)
+        paths = plotting.draw_any(res, part)
     else:
         raise CardError("RESULT_DIR", str(d), "holds neither result.h5 nor a checkpoint of a partial run")
     for p in paths:
         print(p)
     return 0
-
-
-def _plot_partial(d: Path):
-    """Figures from the finished work units of an interrupted run, in DIR/partial/."""
-    from . import io, plotting
-    from .config import parse_scan
-    from .simulation import combine, global_units, make_plan
-
-    stamp = json.loads((d / io.CHECKPOINT / "card.json").read_text())
-    scan = parse_scan(stamp["data"], text=stamp["card"], source=str(d))
-    done = io.Checkpoint(d, scan).load_all()
-    if not done:
-        raise CardError("RESULT_DIR", str(d), "the checkpoint holds no finished work unit yet")
-    plans = [make_plan(c) for c in scan.cards]
-    timing = {"wall_seconds": None, "steps_per_second": None, "ranks": None, "threads": None}
-    results, kept = [], []
-    for p, plan in enumerate(plans):
-        local = {u.index: done[g] for g, q, u in global_units(plans) if q == p and g in done}
-        if local:
-            results.append(combine(scan.cards[p], plan, local, timing))
-            kept.append(p)
-    part = d / "partial"
-    if scan.is_scan:
-        from .config import Scan
-        sub = Scan(cards=tuple(scan.cards[p] for p in kept), parameters=scan.parameters,
-                   data=scan.data, text=scan.text)
-        io.write_scan(part, sub, results, timing, plots=False)
-    else:
-        io.write_result(part, results[0], timing, scan, plots=False)
-    return plotting.draw_any(part / "result.h5", part)
 
 
 def cmd_info(a) -> int:
@@ -265,7 +235,7 @@ def main(argv=None) -> int:
         if getattr(a, "quiet", False):
             log.setLevel(logging.ERROR)
         return {"run": cmd_run, "qlt": cmd_qlt, "plot": cmd_plot, "info": cmd_info}[a.command](a)
-    except CardError as exc:
+    except (CardError, LaunchError) as exc:
         if _is_rank0():             # every rank reads the card and fails alike: one message
             print(f"mcparticles: error: {one_line(exc)}", file=sys.stderr)
         return 2

@@ -1,11 +1,15 @@
 """Run card (TOML) -> validated, frozen configuration.
 
-Every check and every error message lives here.  A bad card raises :class:`CardError`
-whose text is one line naming the key, the value and what is allowed; the CLI prints it
-and exits with status 2 before anything is written.  Unknown keys are errors.
+This module reads the generic sections -- ``[run]``, ``[field]`` (mean field, backend,
+precision), ``[particles]``, ``[time]``, ``[diagnostics]``, ``[qlt]`` -- and hands each
+``[[field.turbulence]]`` table to its model (``fields/base.py``: the registry; each model
+owns its keys).  A bad card raises :class:`~mcparticles.schema.CardError`, one line
+naming the key, the value and what is allowed; unknown keys are errors.  The whole card
+reference, with every key and default, is docs/card.md.
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,121 +20,30 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .fields import IMPLEMENTED, PLANNED
+from .fields import model_from_table
 from .fields.precision import PRECISIONS
 from .particles import ParticleSpec
-from .spectra import CLV, make_spectrum
+from .schema import CardError, choice, integer, no_unknown, number, section, string
 from .units import PROTON_MASS_GEV, PhysicalUnits
 
 #: dt = "auto" keeps Omega dt <= AUTO_OMEGA_DT (Omega in the rms total field) and
-#: k_max v dt <= AUTO_KMAX_VDT (PHYSICS.md section 2; tests/test_dt_convergence.py).
+#: |k|_max v dt <= AUTO_KMAX_VDT (docs/physics.md, "Equations of motion")
 AUTO_OMEGA_DT = 0.1
 AUTO_KMAX_VDT = 1.0
 
-MODEL_NAMES = tuple(IMPLEMENTED) + PLANNED
-
 #: a run holds the partial sums of every work unit until it combines them, in unit order
 MAX_WORK_UNITS = 100_000
+#: the late-time fits (kappa, alpha) need at least this many distinct output times
+MIN_OUTPUT_TIMES = 4
 
-
-class CardError(ValueError):
-    """A run-card problem; ``str(err)`` is the one-line message for the user."""
-
-    def __init__(self, key: str, value: Any, allowed: str):
-        self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(one_line(f"{key} = {_show(value)}: {allowed}"))
-
-
-def one_line(text: str) -> str:
-    """``text`` with every character that would break or hide a terminal line (newlines,
-    the separators str.splitlines honours, other control characters) escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    text = one_line(text)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-# -- small typed getters ------------------------------------------------------------------
-
-_MISSING = object()
-
-
-def _take(table: dict, key: str, path: str, default=_MISSING):
-    if key in table:
-        return table[key]
-    if default is _MISSING:
-        raise CardError(f"{path}.{key}", "(missing)", "this key is required")
-    return default
-
-
-def _number(table, key, path, default=_MISSING, *, lo=None, lo_open=False, hi=None, hi_open=False):
-    v = _take(table, key, path, default)
-    name = f"{path}.{key}"
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise CardError(name, v, f"must be a number{_range_text(lo, lo_open, hi, hi_open)}")
-    v = float(v)
-    if not math.isfinite(v):
-        raise CardError(name, v, f"must be a finite number{_range_text(lo, lo_open, hi, hi_open)}")
-    if (lo is not None and (v < lo or (lo_open and v == lo))) or \
-       (hi is not None and (v > hi or (hi_open and v == hi))):
-        raise CardError(name, v, f"must be a number{_range_text(lo, lo_open, hi, hi_open)}")
-    return v
-
-
-def _range_text(lo, lo_open, hi, hi_open):
-    parts = []
-    if lo is not None:
-        parts.append(f"{'>' if lo_open else '>='} {lo:g}")
-    if hi is not None:
-        parts.append(f"{'<' if hi_open else '<='} {hi:g}")
-    return (" " + " and ".join(parts)) if parts else ""
-
-
-def _integer(table, key, path, default=_MISSING, *, lo=None, hi=None):
-    v = _take(table, key, path, default)
-    name = f"{path}.{key}"
-    rng = _range_text(lo, False, hi, False)
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise CardError(name, v, f"must be an integer{rng}")
-    if (lo is not None and v < lo) or (hi is not None and v > hi):
-        raise CardError(name, v, f"must be an integer{rng}")
-    return v
-
-
-def _choice(table, key, path, choices, default=_MISSING):
-    v = _take(table, key, path, default)
-    if not isinstance(v, str) or v not in choices:
-        raise CardError(f"{path}.{key}", v, "must be one of " + " | ".join(f'"{c}"' for c in choices))
-    return v
-
-
-def _string(table, key, path, default=_MISSING):
-    v = _take(table, key, path, default)
-    if not isinstance(v, str) or not v.strip():
-        raise CardError(f"{path}.{key}", v, "must be a non-empty string")
-    return v
-
-
-def _table(card, key, path="", required=True):
-    name = f"{path}.{key}" if path else key
-    if key not in card:
-        if required:
-            raise CardError(f"[{name}]", "(missing)", "this section is required")
-        return {}
-    v = card[key]
-    if not isinstance(v, dict):
-        raise CardError(name, v, "must be a table ([section])")
-    return v
-
-
-def _no_unknown(table: dict, allowed, path: str):
-    for key in table:
-        if key not in allowed:
-            raise CardError(f"{path}.{key}" if path else str(key), table[key],
-                            "unknown key; allowed: " + ", ".join(sorted(allowed)))
+#: keys of the generic sections (the models' keys live with the models)
+SECTIONS = ("run", "field", "particles", "time", "diagnostics", "qlt")
+RUN_KEYS = ("name", "seed", "realizations", "output", "batch_size", "threads")
+FIELD_KEYS = ("B0", "turbulence", "v_A", "backend", "grid_points", "grid_box", "precision")
+PARTICLE_KEYS = ("count", "rigidity", "speed", "charge", "pitch", "energy_GeV", "mass_GeV", "B0_microgauss", "L_pc")
+TIME_KEYS = ("t_max", "dt", "n_output")
+DIAGNOSTICS_KEYS = ("mu_bins", "trajectories", "track_points", "dmumu_lag", "dmumu_max_lag", "mu_samples_per_gyration")
+QLT_KEYS = ("resonance", "harmonics")
 
 
 # -- the frozen configuration ------------------------------------------------------------
@@ -147,8 +60,10 @@ class RunSettings:
 
 @dataclass(frozen=True)
 class FieldSettings:
+    """The mean field and the turbulence components (model objects, summed)."""
+
     B0: float
-    components: tuple       # model parameter objects (fields/*.py)
+    components: tuple       # FieldModel objects (fields/*.py)
     v_A: float = 0.0
     backend: str = "modes"
     grid: object = None     # fields.grid.GridSettings when backend = "grid"
@@ -160,16 +75,35 @@ class FieldSettings:
 
     @property
     def B_ref_rms(self) -> float:
-        """rms of the total field, B0^2 + dB^2, in B_ref."""
+        """rms of the total field, sqrt(B0^2 + dB^2), in B_ref."""
         return math.sqrt(self.B0 ** 2 + self.dB2_total)
 
     @property
-    def k_max(self) -> float:
-        return max(c.k_range[1] for c in self.components)
+    def k_max_sampled(self) -> float:
+        """Largest |k| any realisation can hold [1/L] (the time step resolves it)."""
+        return max(c.k_max_sampled for c in self.components)
+
+    @property
+    def k_par_max(self) -> float:
+        """Largest |k_par| any realisation can hold [1/L]: QLT D_mumu vanishes for
+        |mu| < 1/(r_g k_par_max) (the 90-degree gap)."""
+        return max(c.k_par_max for c in self.components)
 
     @property
     def k_min(self) -> float:
         return min(c.k_range[0] for c in self.components)
+
+    def sample(self, seed=None):
+        """One realisation of the turbulent field dB: the components sampled in card
+        order from one generator (an integer seed or a numpy Generator) -- a ModeSet,
+        or a GridField for backend = "grid".  ``.evaluate(x, t)`` gives dB [B_ref]."""
+        from .fields.base import as_generator
+        from .fields.grid import synthesize
+        from .fields.modes import ModeSet
+        rng = as_generator(seed)
+        if self.backend == "grid":
+            return synthesize(self.components, self.grid, rng)
+        return ModeSet.concatenate([c.sample(rng) for c in self.components])
 
 
 @dataclass(frozen=True)
@@ -202,7 +136,11 @@ class QLTSettings:
 
 @dataclass(frozen=True)
 class Card:
-    """A validated run card; ``text`` is the verbatim TOML."""
+    """A validated run card (one point; a list-valued card is a :class:`Scan`).
+
+    Build one with :func:`load_card` (a file), ``Card.from_dict`` (a dict in the TOML
+    layout) or ``card.replace(...)``; ``text`` is the verbatim TOML it came from and
+    ``raw`` the card data after overrides, which is what the run records."""
 
     run: RunSettings
     field: FieldSettings
@@ -214,6 +152,23 @@ class Card:
     text: str = ""
     source: str = ""
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: dict, *, text: str = "", source: str = "") -> Card:
+        """Validate a card given as a dict (the TOML layout: sections as dicts,
+        ``field.turbulence`` a list of dicts)."""
+        return parse_card(copy.deepcopy(data), text=text, source=source)
+
+    def replace(self, *overrides: str, **sections: dict) -> Card:
+        """A new card with some values changed and everything re-validated:
+        ``card.replace(particles={"count": 64}, time={"t_max": 10.0})`` updates keys of
+        sections (a ``field.turbulence`` list given is taken whole), and
+        ``card.replace("field.turbulence.0.dB2=0.1")`` applies ``--set`` overrides."""
+        return parse_card(updated(self.raw, overrides, sections), text=self.text, source=self.source)
+
+    def to_dict(self) -> dict:
+        """The card data (a deep copy), as ``Card.from_dict`` takes it."""
+        return copy.deepcopy(self.raw)
 
     @property
     def omega0(self) -> float:
@@ -229,85 +184,18 @@ class Card:
         return self.particles.gyroradius(self.field.B0 if self.field.B0 > 0 else 1.0)
 
 
+def updated(data: dict, overrides=(), sections: dict | None = None) -> dict:
+    """A deep copy of ``data`` with section updates and ``--set`` overrides applied."""
+    out = copy.deepcopy(data)
+    for name, upd in (sections or {}).items():
+        if isinstance(upd, dict) and isinstance(out.get(name), dict):
+            out[name].update(copy.deepcopy(upd))
+        else:
+            out[name] = copy.deepcopy(upd)
+    return apply_overrides(out, list(overrides)) if overrides else out
+
+
 # -- parsing ------------------------------------------------------------------------------
-
-_SPECTRUM_KEYS = {"dB2", "spectrum", "index", "k_min", "k_max", "n_modes", "l_bendover"}
-MODEL_KEYS = {
-    "slab": {"model", "polarization"} | _SPECTRUM_KEYS,
-    "isotropic": {"model"} | _SPECTRUM_KEYS,
-    "composite": {"model", "slab_fraction"} | _SPECTRUM_KEYS,
-    "alfvenic_gs95": {"model", "M_A", "dB2", "k_min", "k_max", "n_modes", "n_kpar"},
-    "fast_modes": {"model", "M_A", "dB2", "index", "k_min", "k_max", "n_modes", "damping"},
-}
-DEFAULT_MODES = {"slab": 128, "isotropic": 256, "composite": 128, "alfvenic_gs95": 512, "fast_modes": 256}
-
-
-def _band(t, path, default_index):
-    k_min = _number(t, "k_min", path, 1.0, lo=1e-8, hi=1e12)
-    k_max = _number(t, "k_max", path, 1.0e3, lo=1e-8, hi=1e12)
-    if k_max <= k_min:
-        raise CardError(f"{path}.k_max", k_max, f"must be greater than k_min = {k_min:g}")
-    index = _number(t, "index", path, default_index, lo=0.0, lo_open=True, hi=20.0)
-    return k_min, k_max, index
-
-
-def _spectrum(t, path, dB2):
-    kind = _choice(t, "spectrum", path, ("power_law", "bendover"), "power_law")
-    k_min, k_max, index = _band(t, path, 5.0 / 3.0)
-    if "l_bendover" in t and kind != "bendover":
-        raise CardError(f"{path}.l_bendover", t["l_bendover"], 'only allowed with spectrum = "bendover"')
-    l_b = _number(t, "l_bendover", path, 1.0, lo=0.0, lo_open=True, hi=1e12) if kind == "bendover" else None
-    return make_spectrum(kind, dB2=dB2, index=index, k_min=k_min, k_max=k_max, l_bendover=l_b)
-
-
-def _mach(t, path):
-    """M_A and dB2: each defaults to the other (dB2 = M_A^2, INTERFACE.md)."""
-    if "M_A" not in t and "dB2" not in t:
-        raise CardError(f"{path}.M_A", "(missing)", "give M_A (Alfven Mach number at L = 1/k_min) or dB2")
-    m = _number(t, "M_A", path, lo=1e-6, hi=100.0) if "M_A" in t else None
-    d = _number(t, "dB2", path, lo=1e-12, hi=1e4) if "dB2" in t else None
-    return (m if m is not None else math.sqrt(d)), (d if d is not None else m * m)
-
-
-def _component(t: Any, i: int, harmonics):
-    path = f"field.turbulence[{i}]"
-    if not isinstance(t, dict):
-        raise CardError(path, t, "must be a table ([[field.turbulence]])")
-    model = _choice(t, "model", path, MODEL_NAMES)
-    if model not in IMPLEMENTED:
-        raise CardError(f"{path}.model", model,
-                        "this model is not available in this version; available: "
-                        + " | ".join(f'"{m}"' for m in IMPLEMENTED))
-    _no_unknown(t, MODEL_KEYS[model], path)
-    n_modes = _integer(t, "n_modes", path, DEFAULT_MODES[model], lo=1, hi=1_000_000)
-    cls = IMPLEMENTED[model]
-    if model in ("slab", "isotropic", "composite"):
-        dB2 = _number(t, "dB2", path, lo=0.0)
-        spectrum = _spectrum(t, path, dB2)
-        if model == "slab":
-            pol = _choice(t, "polarization", path, ("unpolarized", "left", "right"), "unpolarized")
-            return cls(spectrum=spectrum, n_modes=n_modes, polarization=pol)
-        if model == "isotropic":
-            return cls(spectrum=spectrum, n_modes=n_modes, harmonics=harmonics)
-        frac = _number(t, "slab_fraction", path, 0.2, lo=0.0, hi=1.0)
-        return cls(spectrum=spectrum, n_modes=n_modes, slab_fraction=frac)
-    M_A, dB2 = _mach(t, path)
-    if model == "alfvenic_gs95":
-        k_min, k_max, _ = _band({k: v for k, v in t.items() if k != "index"}, path, 1.0)
-        n_kpar = _integer(t, "n_kpar", path, 8, lo=1, hi=1000)
-        if n_modes < n_kpar:
-            raise CardError(f"{path}.n_modes", n_modes, f"must be at least n_kpar = {n_kpar}")
-        return cls(clv=CLV(dB2=dB2, M_A=M_A, k_min=k_min, k_max=k_max), n_modes=n_modes, n_kpar=n_kpar,
-                   harmonics=harmonics)
-    # fast_modes
-    damping = _choice(t, "damping", path, ("none", "collisionless", "viscous"), "none")
-    if damping != "none":
-        raise CardError(f"{path}.damping", damping,
-                        'damping truncation is not available in this version; allowed: "none"')
-    k_min, k_max, index = _band(t, path, 1.5)
-    spectrum = make_spectrum("power_law", dB2=dB2, index=index, k_min=k_min, k_max=k_max)
-    return cls(spectrum=spectrum, n_modes=n_modes, harmonics=harmonics)
-
 
 def _grid(f: dict, backend: str, comps):
     """GridSettings for backend = "grid" (fields/grid.py), None for modes."""
@@ -317,14 +205,17 @@ def _grid(f: dict, backend: str, comps):
             if key in f:
                 raise CardError(f"field.{key}", f[key], 'only allowed with backend = "grid"')
         return None
+    from .fields import model_class, model_names
+    gridded = [m for m in model_names() if model_class(m).grid]
     for i, c in enumerate(comps):
-        if c.model not in ("isotropic", "fast_modes"):
-            raise CardError("field.backend", backend, f'the grid backend takes "isotropic" and "fast_modes" '
-                            f'components; field.turbulence[{i}] is "{c.model}" (use backend = "modes")')
+        if not c.grid:
+            raise CardError("field.backend", backend, "the grid backend takes "
+                            + " and ".join(f'"{m}"' for m in gridded)
+                            + f' components; field.turbulence[{i}] is "{c.name}" (use backend = "modes")')
     k_lo = min(c.spectrum.k_min for c in comps)
     k_hi = max(c.spectrum.k_max for c in comps)
-    n = _integer(f, "grid_points", "field", 128, lo=8, hi=1024)
-    box = _number(f, "grid_box", "field", 2.0 * math.pi / k_lo, lo=2.0 * math.pi / k_lo * (1 - 1e-12), hi=1e12)
+    n = integer(f, "grid_points", "field", 128, lo=8, hi=1024)
+    box = number(f, "grid_box", "field", 2.0 * math.pi / k_lo, lo=2.0 * math.pi / k_lo * (1 - 1e-12), hi=1e12)
     grid = GridSettings(points=n, box=box)
     if k_hi > grid.k_resolved * (1 + 1e-12):
         need = int(math.ceil(4.0 * k_hi / grid.k0))
@@ -336,9 +227,9 @@ def _grid(f: dict, backend: str, comps):
 def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
     path = "particles"
     phys_keys = {"energy_GeV", "mass_GeV", "B0_microgauss", "L_pc"}
-    _no_unknown(p, {"count", "rigidity", "speed", "charge", "pitch"} | phys_keys, path)
-    count = _integer(p, "count", path, lo=1, hi=10**9)
-    charge = _integer(p, "charge", path, 1, lo=-1000, hi=1000)
+    no_unknown(p, set(PARTICLE_KEYS), path)
+    count = integer(p, "count", path, lo=1, hi=10**9)
+    charge = integer(p, "charge", path, 1, lo=-1000, hi=1000)
     if charge == 0:
         raise CardError("particles.charge", 0, "must be a non-zero integer (charge number Z)")
     pitch = p.get("pitch", "isotropic")
@@ -346,7 +237,7 @@ def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
         if pitch != "isotropic":
             raise CardError("particles.pitch", pitch, 'must be "isotropic" or a number in [-1, 1]')
     else:
-        pitch = _number(p, "pitch", path, lo=-1.0, hi=1.0)
+        pitch = number(p, "pitch", path, lo=-1.0, hi=1.0)
     given_phys = phys_keys & set(p)
     physical = None
     if "rigidity" in p:
@@ -354,21 +245,21 @@ def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
             key = sorted(given_phys)[0]
             raise CardError(f"particles.{key}", p[key],
                             "give either rigidity (and speed) or energy_GeV + B0_microgauss + L_pc, not both")
-        rigidity = _number(p, "rigidity", path, lo=0.0, lo_open=True, hi=1e12)
-        speed = _number(p, "speed", path, 1.0, lo=1e-6, hi=1.0)
+        rigidity = number(p, "rigidity", path, lo=0.0, lo_open=True, hi=1e12)
+        speed = number(p, "speed", path, 1.0, lo=1e-6, hi=1.0)
     else:
         if not given_phys:
             raise CardError("particles.rigidity", "(missing)",
                             "give rigidity, or energy_GeV + B0_microgauss + L_pc")
         if "speed" in p:
             raise CardError("particles.speed", p["speed"], "not allowed with energy_GeV (the speed follows from it)")
-        energy = _number(p, "energy_GeV", path, lo=0.0, lo_open=True, hi=1e15)
-        mass = _number(p, "mass_GeV", path, PROTON_MASS_GEV, lo=0.0, hi=1e6)
+        energy = number(p, "energy_GeV", path, lo=0.0, lo_open=True, hi=1e15)
+        mass = number(p, "mass_GeV", path, PROTON_MASS_GEV, lo=0.0, hi=1e6)
         if energy <= mass:
             raise CardError("particles.energy_GeV", energy,
                             f"total energy must exceed mass_GeV = {mass:g}")
-        bmu = _number(p, "B0_microgauss", path, lo=0.0, lo_open=True, hi=1e15)
-        lpc = _number(p, "L_pc", path, lo=0.0, lo_open=True, hi=1e12)
+        bmu = number(p, "B0_microgauss", path, lo=0.0, lo_open=True, hi=1e15)
+        lpc = number(p, "L_pc", path, lo=0.0, lo_open=True, hi=1e12)
         physical = PhysicalUnits(energy, mass, charge, bmu, lpc)
         rigidity, speed = physical.rigidity, physical.speed
         if not (0 < rigidity <= 1e12 and 1e-6 <= speed <= 1):
@@ -382,44 +273,46 @@ def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
 
 def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     """Validate a parsed TOML document (dict) into a :class:`Card`."""
-    _no_unknown(data, {"run", "field", "particles", "time", "diagnostics", "qlt"}, "")
+    if not isinstance(data, dict):
+        raise CardError("card", data, "must be a TOML document")
+    no_unknown(data, set(SECTIONS), "")
 
-    r = _table(data, "run")
-    _no_unknown(r, {"name", "seed", "realizations", "output", "batch_size", "threads"}, "run")
-    name = _string(r, "name", "run", "run")
+    r = section(data, "run")
+    no_unknown(r, set(RUN_KEYS), "run")
+    name = string(r, "name", "run", "run")
     if any(ch in name for ch in "/\\\0") or name in (".", ".."):
         raise CardError("run.name", name, "must be a plain name (no path separators)")
     run = RunSettings(
         name=name,
-        seed=_integer(r, "seed", "run", lo=0, hi=2**63 - 1),
-        realizations=_integer(r, "realizations", "run", 1, lo=1, hi=100_000),
-        output=_string(r, "output", "run") if "output" in r else None,
-        batch_size=_integer(r, "batch_size", "run", 256, lo=1, hi=10**7),
-        threads=_integer(r, "threads", "run", 0, lo=0, hi=4096),
+        seed=integer(r, "seed", "run", lo=0, hi=2**63 - 1),
+        realizations=integer(r, "realizations", "run", 1, lo=1, hi=100_000),
+        output=string(r, "output", "run") if "output" in r else None,
+        batch_size=integer(r, "batch_size", "run", 256, lo=1, hi=10**7),
+        threads=integer(r, "threads", "run", 0, lo=0, hi=4096),
     )
 
-    qd = _table(data, "qlt", required=False)
-    _no_unknown(qd, {"resonance", "harmonics"}, "qlt")
-    resonance = _choice(qd, "resonance", "qlt", ("sharp", "broadened"), "sharp")
+    qd = section(data, "qlt", required=False)
+    no_unknown(qd, set(QLT_KEYS), "qlt")
+    resonance = choice(qd, "resonance", "qlt", ("sharp", "broadened"), "sharp")
     harm = qd.get("harmonics", "all")
     if isinstance(harm, str):
         if harm != "all":
             raise CardError("qlt.harmonics", harm, 'must be "all" or an integer >= 1')
     else:
-        harm = _integer(qd, "harmonics", "qlt", lo=1, hi=10_000)
+        harm = integer(qd, "harmonics", "qlt", lo=1, hi=10_000)
     qlt = QLTSettings(resonance=resonance, harmonics=harm)
 
-    f = _table(data, "field")
-    _no_unknown(f, {"B0", "turbulence", "v_A", "backend", "grid_points", "grid_box", "precision"}, "field")
-    B0 = _number(f, "B0", "field", 1.0)
+    f = section(data, "field")
+    no_unknown(f, set(FIELD_KEYS), "field")
+    B0 = number(f, "B0", "field", 1.0)
     if B0 not in (0.0, 1.0):
-        raise CardError("field.B0", B0, "must be 1 (the mean field is the field unit, INTERFACE.md) or 0 "
+        raise CardError("field.B0", B0, "must be 1 (the mean field is the field unit) or 0 "
                         "(pure turbulence; the unit is then the rms turbulent field)")
-    v_A = _number(f, "v_A", "field", 0.0, lo=0.0, hi=1.0, hi_open=True)
+    v_A = number(f, "v_A", "field", 0.0, lo=0.0, hi=1.0, hi_open=True)
     if v_A != 0.0:
         raise CardError("field.v_A", v_A, "moving waves are not available in this version; allowed: 0 (static fields)")
-    backend = _choice(f, "backend", "field", ("modes", "grid"), "modes")
-    precision = _choice(f, "precision", "field", PRECISIONS, "double")
+    backend = choice(f, "backend", "field", ("modes", "grid"), "modes")
+    precision = choice(f, "precision", "field", PRECISIONS, "double")
     if precision != "double" and backend != "modes":
         raise CardError("field.precision", precision, 'applies to backend = "modes" (the grid has no phases); '
                         'allowed with "grid": "double"')
@@ -428,7 +321,7 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         raise CardError("[[field.turbulence]]", "(missing)", "at least one turbulence component is required")
     if not isinstance(turb, list) or not turb:
         raise CardError("field.turbulence", turb, "must be one or more [[field.turbulence]] tables")
-    comps = tuple(_component(t, i, qlt.harmonics) for i, t in enumerate(turb))
+    comps = tuple(model_from_table(t, f"field.turbulence[{i}]") for i, t in enumerate(turb))
     dB2_total = sum(c.dB2 for c in comps)
     if B0 == 0.0 and abs(dB2_total - 1.0) > 1e-9:
         raise CardError("field.turbulence[0].dB2", comps[0].dB2,
@@ -439,19 +332,19 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     grid = _grid(f, backend, comps)
     fieldset = FieldSettings(B0=B0, components=comps, v_A=v_A, backend=backend, grid=grid, precision=precision)
 
-    particles, physical = _particles(_table(data, "particles"))
+    particles, physical = _particles(section(data, "particles"))
     n_units = run.realizations * -(-particles.count // run.batch_size)
     if n_units > MAX_WORK_UNITS:
         raise CardError("run.batch_size", run.batch_size,
                         f"gives {n_units:.3g} work units (realizations x count / batch_size); at most "
                         f"{MAX_WORK_UNITS:g}: raise batch_size")
 
-    tm = _table(data, "time")
-    _no_unknown(tm, {"t_max", "dt", "n_output"}, "time")
-    t_max = _number(tm, "t_max", "time", lo=0.0, lo_open=True, hi=1e12)
+    tm = section(data, "time")
+    no_unknown(tm, set(TIME_KEYS), "time")
+    t_max = number(tm, "t_max", "time", lo=0.0, lo_open=True, hi=1e12)
     dt_raw = tm.get("dt", "auto")
     omega_max = particles.speed * fieldset.B_ref_rms / particles.rigidity
-    dt_auto_value = min(AUTO_OMEGA_DT / omega_max, AUTO_KMAX_VDT / (fieldset.k_max * particles.speed))
+    dt_auto_value = min(AUTO_OMEGA_DT / omega_max, AUTO_KMAX_VDT / (fieldset.k_max_sampled * particles.speed))
     if not (math.isfinite(dt_auto_value) and dt_auto_value > 0):
         raise CardError("particles.rigidity", particles.rigidity,
                         f"gives an automatic time step {dt_auto_value:g} (gyro-frequency {omega_max:g} c/L) "
@@ -461,46 +354,49 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
             raise CardError("time.dt", dt_raw, 'must be "auto" or a positive number')
         dt, dt_auto = dt_auto_value, True
     else:
-        dt, dt_auto = _number(tm, "dt", "time", lo=0.0, lo_open=True, hi=t_max), False
-    n_output = _integer(tm, "n_output", "time", 64, lo=2, hi=100_000)
+        dt, dt_auto = number(tm, "dt", "time", lo=0.0, lo_open=True, hi=t_max), False
+    n_output = integer(tm, "n_output", "time", 64, lo=2, hi=100_000)
     timeset = TimeSettings(t_max=t_max, dt=dt, dt_auto=dt_auto, n_output=n_output)
     if not t_max / dt <= 1e12:
         raise CardError("time.dt", dt_raw, f"gives {t_max / dt:.3g} steps per particle; at most 1e12 allowed")
     if t_max < dt:
         raise CardError("time.t_max", t_max, f"must cover at least one time step (dt = {dt:.4g} L/c)")
+    from .diagnostics.running import output_steps
+    n_times = output_steps(timeset.n_steps, n_output).size
+    if n_times < MIN_OUTPUT_TIMES:
+        raise CardError("time.t_max", t_max, f"gives {timeset.n_steps} step(s) of dt = {dt:.4g} L/c and "
+                        f"{n_times} output time(s); the late-time fits need at least {MIN_OUTPUT_TIMES} "
+                        "(raise t_max or n_output, or lower dt)")
 
-    d = _table(data, "diagnostics", required=False)
-    _no_unknown(d, {"mu_bins", "trajectories", "track_points", "dmumu_lag", "dmumu_max_lag",
-                    "mu_samples_per_gyration"}, "diagnostics")
+    d = section(data, "diagnostics", required=False)
+    no_unknown(d, set(DIAGNOSTICS_KEYS), "diagnostics")
     lag_raw = d.get("dmumu_lag", "auto")
     if isinstance(lag_raw, str):
         if lag_raw != "auto":
             raise CardError("diagnostics.dmumu_lag", lag_raw, 'must be "auto" or a number of gyro-periods > 0')
         lag = None
     else:
-        lag = _number(d, "dmumu_lag", "diagnostics", lo=0.0, lo_open=True, hi=1000.0)
-    max_lag = (_number(d, "dmumu_max_lag", "diagnostics", lo=0.0, lo_open=True, hi=10_000.0)
+        lag = number(d, "dmumu_lag", "diagnostics", lo=0.0, lo_open=True, hi=1000.0)
+    max_lag = (number(d, "dmumu_max_lag", "diagnostics", lo=0.0, lo_open=True, hi=10_000.0)
                if "dmumu_max_lag" in d else None)
     if lag is not None and max_lag is not None and lag > max_lag:
         raise CardError("diagnostics.dmumu_lag", lag, f"must not exceed dmumu_max_lag = {max_lag:g}")
     diag = DiagnosticsSettings(
-        mu_bins=_integer(d, "mu_bins", "diagnostics", 20, lo=2, hi=10_000),
-        trajectories=_integer(d, "trajectories", "diagnostics", 16, lo=0, hi=100_000),
-        track_points=_integer(d, "track_points", "diagnostics", 1000, lo=2, hi=10**7),
+        mu_bins=integer(d, "mu_bins", "diagnostics", 20, lo=2, hi=10_000),
+        trajectories=integer(d, "trajectories", "diagnostics", 16, lo=0, hi=100_000),
+        track_points=integer(d, "track_points", "diagnostics", 1000, lo=2, hi=10**7),
         dmumu_lag=lag, dmumu_max_lag=max_lag,
-        mu_samples_per_gyration=_integer(d, "mu_samples_per_gyration", "diagnostics", 16, lo=4, hi=1000),
+        mu_samples_per_gyration=integer(d, "mu_samples_per_gyration", "diagnostics", 16, lo=4, hi=1000),
     )
-
-
     return Card(run=run, field=fieldset, particles=particles, time=timeset, diagnostics=diag,
                 qlt=qlt, physical=physical, text=text, source=source, raw=data)
 
 
 def apply_overrides(data: dict, overrides: list[str]) -> dict:
-    """Apply ``--set key=value`` overrides (dotted keys, list indices as numbers,
-    values in TOML syntax, bare words taken as strings)."""
+    """Apply ``--set`` overrides (dotted keys, list indices as numbers, values in TOML
+    syntax, bare words taken as strings) to ``data`` in place; returns it."""
     for item in overrides:
-        if "=" not in item:
+        if not isinstance(item, str) or "=" not in item:
             raise CardError("--set", item, "must look like section.key=value")
         key, _, value = item.partition("=")
         key = key.strip()
@@ -552,6 +448,16 @@ class Scan:
     parameters: tuple        # names of the scanned parameters, e.g. ("rigidity", "dB2")
     data: dict = field(default_factory=dict, repr=False, compare=False)   # the card before expansion
     text: str = ""
+    source: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict, *, text: str = "", source: str = "") -> Scan:
+        """Validate a (possibly list-valued) card given as a dict."""
+        return parse_scan(copy.deepcopy(data), text=text, source=source)
+
+    def replace(self, *overrides: str, **sections: dict) -> Scan:
+        """As :meth:`Card.replace`, for every point."""
+        return parse_scan(updated(self.data, overrides, sections), text=self.text, source=self.source)
 
     @property
     def is_scan(self) -> bool:
@@ -573,8 +479,6 @@ def _scan_list(value, key: str):
 
 def parse_scan(data: dict, text: str = "", source: str = "") -> Scan:
     """Expand list-valued rigidity / dB2 / M_A into scan points and validate each."""
-    import copy
-
     if not isinstance(data, dict):
         raise CardError("card", data, "must be a TOML document")
     parts = data.get("particles")
@@ -598,7 +502,7 @@ def parse_scan(data: dict, text: str = "", source: str = "") -> Scan:
     if n_points > MAX_SCAN_POINTS:
         raise CardError("particles.rigidity", rig, f"the scan has {n_points} points; at most {MAX_SCAN_POINTS}")
     if rig is None and not levels:
-        return Scan(cards=(parse_card(data, text, source),), parameters=(), data=data, text=text)
+        return Scan(cards=(parse_card(data, text, source),), parameters=(), data=data, text=text, source=source)
     cards = []
     for j in range(max(n_lev, 1)):
         for r in (rig if rig is not None else [None]):
@@ -609,7 +513,17 @@ def parse_scan(data: dict, text: str = "", source: str = "") -> Scan:
                 point["field"]["turbulence"][i][k] = lst[j]
             cards.append(parse_card(point, text, source))
     params = (("rigidity",) if rig is not None else ()) + (("dB2",) if levels else ())
-    return Scan(cards=tuple(cards), parameters=params, data=data, text=text)
+    return Scan(cards=tuple(cards), parameters=params, data=data, text=text, source=source)
+
+
+def as_scan(card_or_scan) -> Scan:
+    """A Scan of one point for a Card; a Scan unchanged."""
+    if isinstance(card_or_scan, Scan):
+        return card_or_scan
+    if not isinstance(card_or_scan, Card):
+        raise TypeError(f"expected a Card or a Scan, got {type(card_or_scan).__name__}")
+    c = card_or_scan
+    return Scan(cards=(c,), parameters=(), data=c.raw, text=c.text, source=c.source)
 
 
 def read_card_data(path: str | Path, overrides: list[str] | None = None) -> tuple[dict, str]:
@@ -641,5 +555,5 @@ def load_card(path: str | Path, overrides: list[str] | None = None) -> Card:
     scan = load_scan(path, overrides)
     if scan.is_scan:
         raise CardError("particles.rigidity" if "rigidity" in scan.parameters else "field.turbulence",
-                        "(a list)", "this command takes a single point; scans are run with mcparticles run")
+                        "(a list)", "this is a scan card: read it with load_scan (or run it with mcparticles run)")
     return scan.cards[0]

@@ -1,8 +1,10 @@
-"""Output layout (INTERFACE.md "What a run writes"), checkpoints and reading back.
+"""Files: the HDF5 layout of a result (written and read back), summary.json, and the
+checkpoint of finished work units.
 
-``result.h5`` and ``summary.json`` are written under a temporary name and renamed, so
-a file with the final name is always complete.  Finished work units are saved one file
-each under ``DIR/checkpoint/`` as they complete; ``--resume`` reloads them.
+``result.h5`` and ``summary.json`` are written under temporary names, fsynced and then
+renamed together, so a file with the final name is always complete.  Finished work units
+are saved one file each under ``DIR/checkpoint/`` as they complete; ``--resume`` reloads
+them.  The layout is listed in docs/output.md.
 """
 from __future__ import annotations
 
@@ -81,8 +83,11 @@ class Checkpoint:
         except OSError as exc:
             raise OutputError(f"cannot write the checkpoint {self.cdir} ({exc.strerror or exc})") from None
 
+    def path(self, index: int) -> Path:
+        return self.cdir / f"unit_{index:07d}.npz"
+
     def save(self, unit_result: dict):
-        path = self.cdir / f"unit_{unit_result['index']:07d}.npz"
+        path = self.path(unit_result["index"])
         tmp = path.with_name(f".{path.name}.tmp{os.getpid()}.npz")
         try:
             with open(tmp, "wb") as fh:
@@ -95,20 +100,35 @@ class Checkpoint:
             raise OutputError(f"cannot save work unit {unit_result['index']} to {self.cdir} "
                               f"({exc.strerror or exc})") from None
 
-    def load_all(self) -> dict[int, dict]:
-        out = {}
+    def load(self, index: int) -> dict | None:
+        """The saved unit ``index`` (None if absent or unreadable: it is recomputed)."""
+        try:
+            with np.load(self.path(index)) as z:
+                d = {k: z[k] for k in z.files}
+        except Exception:            # absent, or unreadable (disk trouble)
+            return None
+        for k in ("index", "n", "steps"):
+            d[k] = int(d[k])
+        d["wall"] = float(d["wall"])
+        return d
+
+    def done(self) -> set[int]:
+        """Indices of the units saved so far (by any rank) that can be read back."""
+        out = set()
         if not self.cdir.exists():
             return out
-        for p in sorted(self.cdir.glob("unit_*.npz")):
+        for p in self.cdir.glob("unit_*.npz"):
+            try:
+                i = int(p.stem.split("_")[1])
+            except (IndexError, ValueError):
+                continue
             try:
                 with np.load(p) as z:
-                    d = {k: z[k] for k in z.files}
-            except Exception:            # unreadable (disk trouble): recompute that unit
-                continue
-            for k in ("index", "n", "steps"):
-                d[k] = int(d[k])
-            d["wall"] = float(d["wall"])
-            out[d["index"]] = d
+                    ok = "index" in z.files
+            except Exception:        # unreadable (disk trouble): computed again
+                ok = False
+            if ok:
+                out.add(i)
         return out
 
     def count(self) -> int:
@@ -122,6 +142,8 @@ class Checkpoint:
         shutil.rmtree(self.cdir, ignore_errors=True)
 
 
+# -- writing ------------------------------------------------------------------------------
+
 def _dataset(group, name, data, units, description):
     ds = group.create_dataset(name, data=np.asarray(data))
     ds.attrs["units"] = units
@@ -129,18 +151,38 @@ def _dataset(group, name, data, units, description):
     return ds
 
 
-def _attr(value):
-    if value is None:
-        return "none"
-    if isinstance(value, dict):
-        return json.dumps(value)
-    return value
+def _write_dict(group, values: dict):
+    """A summary dict as attributes: None as an empty (null) attribute, nested dicts as
+    subgroups; read back by ``_read_dict``."""
+    import h5py
+    for k, v in values.items():
+        if isinstance(v, dict):
+            _write_dict(group.create_group(k), v)
+        elif v is None:
+            group.attrs[k] = h5py.Empty("f8")
+        else:
+            group.attrs[k] = v
+
+
+def _read_dict(group) -> dict:
+    import h5py
+    out = {}
+    for k, v in group.attrs.items():
+        if isinstance(v, h5py.Empty):
+            out[k] = None
+        elif isinstance(v, bytes):
+            out[k] = v.decode()
+        else:
+            out[k] = v.item() if hasattr(v, "item") else v
+    for k in group:
+        out[k] = _read_dict(group[k])
+    return out
 
 
 def _write_file_attrs(f, scan, units_done, units_total):
     f.attrs["card_toml"] = scan.text
     f.attrs["card_data"] = json.dumps(scan.data, default=str)
-    f.attrs["card_source"] = scan.cards[0].source
+    f.attrs["card_source"] = scan.source or scan.cards[0].source
     f.attrs["version"] = __version__
     f.attrs["seed"] = scan.cards[0].run.seed
     f.attrs["units_done"] = units_done
@@ -154,7 +196,6 @@ def _write_file_attrs(f, scan, units_done, units_total):
 
 def _write_point(g, result):
     """The standard layout (running/, dmumu/, trajectories/, summary) under group ``g``."""
-    plan = result.plan
     rg = g.create_group("running")
     rn = result.running
     _dataset(rg, "t", rn.t, "L/c", "sample times (log-spaced)")
@@ -163,13 +204,15 @@ def _write_point(g, result):
         _dataset(rg, f"kappa_{ax}{ax}_err", rn.d_err[:, i], "L c",
                  "standard error over realisations (batches if one realisation)")
     _dataset(rg, "moments", rn.d, "L c", "running <dx_i dx_j>/(2t) for xx, yy, zz, xy, xz, yz")
+    _dataset(rg, "moments_err", rn.d_err, "L c", "their standard errors")
     _dataset(rg, "moments_groups", rn.d_groups, "L c", "the same per error group (realisation)")
 
     dg = g.create_group("dmumu")
-    sc = result.scan
-    li = plan.lag_index
+    sc = result.dmumu
+    li = result.lag_index
+    dg.attrs["lag_index"] = li
     _dataset(dg, "mu", result.mu, "1", "bin centres of the local pitch-angle cosine v.B/(|v||B|)")
-    _dataset(dg, "mu_edges", result.edges, "1", "bin edges")
+    _dataset(dg, "mu_edges", result.mu_edges, "1", "bin edges")
     _dataset(dg, "value", sc.lag[li], "c/L", "D_mumu, lag estimator <dmu^2>/(2 tau) at the lag used")
     _dataset(dg, "err", sc.lag_err[li], "c/L", "standard error over realisations")
     _dataset(dg, "value_corr", sc.corr[li], "c/L",
@@ -184,29 +227,28 @@ def _write_point(g, result):
     _dataset(dg, "lags", sc.lags, "L/c", "lags of the lag scan")
     _dataset(dg, "lag_scan", sc.lag, "c/L", "estimator (a) for every lag (n_lag, n_bins)")
     _dataset(dg, "lag_scan_err", sc.lag_err, "c/L", "its standard error")
+    _dataset(dg, "lag_scan_groups", sc.lag_groups, "c/L", "estimator (a) per error group (G, n_lag, n_bins)")
     _dataset(dg, "lag_scan_corr", sc.corr, "c/L", "estimator (b) for every upper limit")
     _dataset(dg, "lag_scan_corr_err", sc.corr_err, "c/L", "its standard error")
     _dataset(dg, "counts", sc.counts, "1", "mu samples per bin at the first lag")
-    nan = np.full(result.mu.size, np.nan)
-    _dataset(dg, "qlt", result.qlt_centre if result.qlt_centre is not None else nan, "c/L",
-             "quasi-linear D_mumu at the bin centres (NaN where undefined)")
-    _dataset(dg, "qlt_bin_mean", result.qlt_bin_mean if result.qlt_bin_mean is not None else nan,
-             "c/L", "quasi-linear D_mumu averaged over each bin")
+    _dataset(dg, "qlt", result.qlt_centre, "c/L", "quasi-linear D_mumu at the bin centres (NaN where undefined)")
+    _dataset(dg, "qlt_bin_mean", result.qlt_bin_mean, "c/L", "quasi-linear D_mumu averaged over each bin")
     _dataset(dg, "resolved", result.resolved, "1",
-             "bins compared with QLT: outside the 90-degree gap |mu| > 2/(r_g k_max)")
+             "bins compared with QLT: outside the 90-degree gap |mu| > 2/(r_g k_par,max)")
 
     tg = g.create_group("trajectories")
-    tr = result.trajectories
-    nt = tr.shape[1]
-    _dataset(tg, "t", np.arange(nt) * plan.traj_stride * plan.dt, "L/c", "track times")
-    _dataset(tg, "x", tr[:, :, 0:3], "L", "positions (n, nt, 3)")
-    _dataset(tg, "u", tr[:, :, 3:6], "c", "velocities v (n, nt, 3) (u = gamma v / gamma; "
-             "half a step behind x, Boris leapfrog)")
-    _dataset(tg, "mu", tr[:, :, 6], "1", "local pitch-angle cosine")
+    tr = result.tracks
+    _dataset(tg, "t", tr.t, "L/c", "track times")
+    _dataset(tg, "x", tr.x, "L", "positions (n, nt, 3)")
+    if tr.u_is_gamma_v:
+        _dataset(tg, "u", tr.u, "c", "u = gamma v (n, nt, 3), half a step behind x (leapfrog)")
+    else:
+        _dataset(tg, "u", tr.u, "c", "u = v (n, nt, 3): speed = c, where gamma is infinite, so u is the "
+                 "momentum in units of |p|/c; half a step behind x (leapfrog)")
+    tg["u"].attrs["u_is_gamma_v"] = tr.u_is_gamma_v
+    _dataset(tg, "mu", tr.mu, "1", "local pitch-angle cosine")
 
-    sg = g.create_group("summary")
-    for k, v in result.summary.items():
-        sg.attrs[k] = _attr(v)
+    _write_dict(g.create_group("summary"), {k: v for k, v in result.summary.items() if k != "timing"})
 
 
 def _write_outputs(out: Path, fill, summary: dict):
@@ -241,104 +283,111 @@ def _write_outputs(out: Path, fill, summary: dict):
 
 def _figures(out: Path, draw):
     try:
-        draw()
+        return draw()
     except OSError as exc:
         raise OutputError(f"cannot write the figures in {out} ({exc.strerror or exc}); result.h5 and "
                           "summary.json are complete: redraw them with mcparticles plot") from None
 
 
-def write_result(output_dir, result, timing: dict, scan, plots: bool = True):
-    """Write result.h5, summary.json and the figures of a single-point run.
+def write_result(output_dir, result, plots: bool = True) -> Path:
+    """Write result.h5, summary.json and (``plots``) the figures of a single-point run.
 
     Timing and rank counts live under their own key (``timing`` in summary.json, the
     ``/timing`` group in result.h5) so that everything else is identical for any
     number of ranks and threads."""
+    from .config import as_scan
     out = Path(output_dir)
+    scan = as_scan(result.card)
 
     def fill(f):
         _write_file_attrs(f, scan, result.units_done, result.units_total)
         _write_point(f, result)
-        tg = f.create_group("timing")
-        for k, v in timing.items():
-            tg.attrs[k] = _attr(v)
+        _write_dict(f.create_group("timing"), result.timing)
 
-    _write_outputs(out, fill, {**result.summary, "timing": timing})
+    _write_outputs(out, fill, result.summary)
     if plots:
         from . import plotting
-        _figures(out, lambda: plotting.draw_all(result_from_h5(out / "result.h5"), out))
+        _figures(out, lambda: plotting.draw_all(result, out))
+    return out
 
 
-#: summary keys tabulated over the points of a scan
-SCAN_KEYS = ("kappa_par", "kappa_par_err", "kappa_perp", "kappa_perp_err", "lambda_par", "lambda_par_err",
-             "alpha_par", "alpha_perp", "plateau_reached", "qlt_kappa_par", "qlt_lambda_par",
-             "dmumu_ratio_median", "kappa_par_from_dmumu", "r_g", "dB2")
-
-
-def scan_table(scan, results) -> dict:
-    table = {"parameters": list(scan.parameters), "rigidity": scan.values("rigidity"),
-             "dB2": scan.values("dB2")}
-    for k in SCAN_KEYS:
-        table.setdefault(k, [r.summary.get(k) for r in results])
-    return table
-
-
-def write_scan(output_dir, scan, results, timing: dict, plots: bool = True):
+def write_scan(output_dir, scan_result, plots: bool = True) -> Path:
     """A scan: result.h5 with one group ``point_NNN`` per point (the single-run layout)
     and a ``scan`` group of per-point columns; summary.json = {"scan": columns,
     "points": [per-point summaries], "timing": ...}; figures per point in
     ``point_NNN/`` and kappa against the scanned parameter."""
     out = Path(output_dir)
-    table = scan_table(scan, results)
+    scan, points = scan_result.scan, scan_result.points
 
     def fill(f):
-        _write_file_attrs(f, scan, sum(r.units_done for r in results), sum(r.units_total for r in results))
+        _write_file_attrs(f, scan, sum(r.units_done for r in points), sum(r.units_total for r in points))
         f.attrs["scan_parameters"] = json.dumps(list(scan.parameters))
-        for i, r in enumerate(results):
+        f.attrs["scan_points"] = json.dumps(scan_result.point_indices)
+        for i, r in enumerate(points):
             _write_point(f.create_group(f"point_{i:03d}"), r)
         sg = f.create_group("scan")
-        for k, col in table.items():
+        for k, col in scan_result.table.items():
             if k == "parameters":
                 continue
             arr = np.array([np.nan if c is None else float(c) for c in col])
             _dataset(sg, k, arr, "", f"{k} of each scan point (NaN where undefined)")
-        tg = f.create_group("timing")
-        for k, v in timing.items():
-            tg.attrs[k] = _attr(v)
+        _write_dict(f.create_group("timing"), scan_result.timing)
 
-    _write_outputs(out, fill, {"scan": table, "points": [r.summary for r in results], "timing": timing})
+    _write_outputs(out, fill, scan_result.summary)
     if plots:
         from . import plotting
-        _figures(out, lambda: plotting.draw_scan(out / "result.h5", out))
-
-
-def _attrs_dict(attrs) -> dict:
-    return {k: (v.item() if hasattr(v, "item") else v) for k, v in attrs.items()}
-
-
-def result_from_h5(path, point: int | None = None) -> dict:
-    """Read result.h5 (or one point of a scan's result.h5) into plain dicts/arrays
-    (what plotting and notebooks use)."""
-    import h5py
-
-    out = {}
-    with h5py.File(path, "r") as f:
-        g = f if point is None else f[f"point_{point:03d}"]
-        for gname in ("running", "dmumu", "trajectories"):
-            out[gname] = {k: g[gname][k][()] for k in g[gname]}
-        out["summary"] = _attrs_dict(g["summary"].attrs)
-        out["timing"] = _attrs_dict(f["timing"].attrs) if "timing" in f else {}
-        out["attrs"] = {k: v for k, v in f.attrs.items()}
+        _figures(out, lambda: plotting.draw_scan(scan_result, out))
     return out
 
 
-def scan_from_h5(path) -> dict | None:
-    """The ``scan`` columns of a scan's result.h5 (None for a single-point result)."""
+# -- reading ------------------------------------------------------------------------------
+
+def _h5_path(path) -> Path:
+    p = Path(path)
+    return p / "result.h5" if p.is_dir() else p
+
+
+def _read_point(g, card):
+    from .diagnostics.dmumu import DmumuScan
+    from .diagnostics.running import RunningDiffusion
+    from .result import Result, Tracks
+    r, d, t = g["running"], g["dmumu"], g["trajectories"]
+    running = RunningDiffusion(t=r["t"][()], d=r["moments"][()], d_err=r["moments_err"][()],
+                               d_groups=r["moments_groups"][()])
+    scan = DmumuScan(lags=d["lags"][()], lag=d["lag_scan"][()], lag_err=d["lag_scan_err"][()],
+                     corr=d["lag_scan_corr"][()], corr_err=d["lag_scan_corr_err"][()], counts=d["counts"][()],
+                     slope=d["lag_scan_slope"][()], slope_err=d["lag_scan_slope_err"][()],
+                     lag_groups=d["lag_scan_groups"][()])
+    tracks = Tracks(t=t["t"][()], x=t["x"][()], u=t["u"][()], mu=t["mu"][()],
+                    u_is_gamma_v=bool(t["u"].attrs["u_is_gamma_v"]))
+    return Result(card=card, summary=_read_dict(g["summary"]), running=running, dmumu=scan,
+                  lag_index=int(d.attrs["lag_index"]), mu_edges=d["mu_edges"][()], qlt_centre=d["qlt"][()],
+                  qlt_bin_mean=d["qlt_bin_mean"][()], resolved=d["resolved"][()].astype(bool), tracks=tracks,
+                  units_done=0, units_total=0)
+
+
+def read_any(path, point: int | None = None):
+    """A Result (single point, or ``point`` of a scan) or a ScanResult from result.h5."""
     import h5py
 
-    with h5py.File(path, "r") as f:
+    from .config import parse_scan
+    from .result import ScanResult
+    h5 = _h5_path(path)
+    if not h5.exists():
+        raise FileNotFoundError(f"{h5}: no result.h5 (a finished run writes it; an interrupted one has "
+                                "only its checkpoint: mcparticles plot draws that)")
+    with h5py.File(h5, "r") as f:
+        scan = parse_scan(json.loads(f.attrs["card_data"]), text=f.attrs["card_toml"], source=f.attrs["card_source"])
+        timing = _read_dict(f["timing"]) if "timing" in f else {}
         if "scan" not in f:
-            return None
-        out = {k: f["scan"][k][()] for k in f["scan"]}
-        out["parameters"] = json.loads(f.attrs["scan_parameters"])
-        out["n_points"] = sum(1 for k in f if k.startswith("point_"))
-    return out
+            r = _read_point(f, scan.cards[0])
+            r.summary["timing"] = timing
+            r.units_done, r.units_total = int(f.attrs["units_done"]), int(f.attrs["units_total"])
+            return r
+        which = json.loads(f.attrs["scan_points"])
+        points = [_read_point(f[f"point_{i:03d}"], scan.cards[which[i]]) for i in range(len(which))]
+    if point is not None:
+        return points[point]
+    from .result import scan_summary
+    return ScanResult(scan=scan, points=points, summary=scan_summary(scan, points, timing),
+                      indices=None if which == list(range(len(scan.cards))) else which)

@@ -6,6 +6,10 @@ numbers are keyed by unit through ``numpy.random.SeedSequence(seed, spawn_key=..
 field of realisation r -> spawn_key (1, r); particles of unit (r, b) -> (2, r, b).
 Ranks take units round-robin; rank 0 combines partial sums in unit order, so the
 statistics are the same for any number of ranks.
+
+A launcher whose world does not match mpi4py's (an ``mpiexec`` of another MPI than the
+one mpi4py was built with: every process sees a world of 1 and would run every unit) is
+refused with :class:`LaunchError` before anything is written.
 """
 from __future__ import annotations
 
@@ -46,6 +50,22 @@ def particle_rng(seed: int, unit: WorkUnit) -> np.random.Generator:
 
 _MPI_ENV = ("PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "MPI_LOCALRANKID",
             "HYDRA_CONTROL_FD", "SLURM_STEP_NUM_TASKS")
+#: environment variables in which launchers announce the number of processes they started
+#: (MPICH/Hydra and Intel MPI, Open MPI, MVAPICH, a Slurm job step)
+_WORLD_SIZE_ENV = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS")
+
+
+class LaunchError(RuntimeError):
+    """The MPI launcher and mpi4py disagree about the world (message says how)."""
+
+
+def launcher_world_size() -> tuple[int, str] | None:
+    """(processes, variable) as the launcher announced them, or None outside a launcher."""
+    for name in _WORLD_SIZE_ENV:
+        value = os.environ.get(name, "")
+        if value.strip().isdigit():
+            return int(value), name
+    return None
 
 
 class Context:
@@ -69,6 +89,12 @@ class Context:
             return [obj]
         return self.comm.gather(obj, root=0)
 
+    def send(self, obj, dest: int):
+        self.comm.send(obj, dest=dest)
+
+    def recv(self, source: int):
+        return self.comm.recv(source=source)
+
     def allreduce_max(self, value: int) -> int:
         if self.comm is None:
             return value
@@ -78,9 +104,6 @@ class Context:
         if self.comm is None:
             return obj
         return self.comm.bcast(obj, root=0)
-
-    def my_units(self, units):
-        return [u for u in units if u.index % self.size == self.rank]
 
     def ranks_on_node(self) -> int:
         if self.comm is None:
@@ -95,14 +118,28 @@ def _mpi():
 
 
 def get_context() -> Context:
-    """MPI context when launched under mpiexec and mpi4py is importable, else serial."""
+    """MPI context when launched under mpiexec and mpi4py is importable, else serial.
+
+    Raises :class:`LaunchError` when the launcher started several processes but mpi4py
+    is missing or sees another world size: each process would otherwise run every work
+    unit into the same directory."""
     if not any(k in os.environ for k in _MPI_ENV):
         return Context()
+    launched = launcher_world_size()
     try:
         from mpi4py import MPI
     except ImportError:
+        if launched is not None and launched[0] > 1:
+            raise LaunchError(f"started by an MPI launcher with {launched[0]} processes ({launched[1]}), but mpi4py "
+                              "is not installed: pip install 'mcparticles[mpi]' (or mpi4py built with your MPI)"
+                              ) from None
         return Context()
     comm = MPI.COMM_WORLD
+    if launched is not None and launched[0] != comm.Get_size():
+        raise LaunchError(f"started by an MPI launcher with {launched[0]} processes ({launched[1]}), but mpi4py sees "
+                          f"a world of {comm.Get_size()}: this mpiexec belongs to another MPI than the one mpi4py "
+                          f"was built with (mpi4py's: {MPI.Get_library_version().splitlines()[0].strip()}); use "
+                          "the matching mpiexec, or rebuild mpi4py against this MPI")
     return Context(comm if comm.Get_size() > 1 else None)
 
 

@@ -4,9 +4,9 @@ import pytest
 
 @pytest.fixture
 def run_card(tmp_path):
-    """Run a card in-process into a temporary directory; returns the Result."""
-    from mcparticles.simulation import run
+    """Run a card in-process and in memory (nothing written); returns the Result."""
+    from mcparticles import run
 
     def _run(card, name="out", plots=False):
-        return run(card, tmp_path / name, progress=None, write_plots=plots)
+        return run(card, tmp_path / name, plots=True) if plots else run(card)
     return _run

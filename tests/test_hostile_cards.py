@@ -35,7 +35,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from mcparticles import simulation
+from mcparticles import planning, simulation
 from mcparticles.cli import main
 
 SLAB = {"model": "slab", "dB2": 0.05, "k_min": 1.0, "k_max": 30.0, "n_modes": 8,
@@ -174,26 +174,26 @@ class _NotRun(Exception):
 
 def _cost(card) -> float:
     modes = sum(c.n_modes for c in card.field.components)
-    return simulation.make_plan(card).particle_steps * modes
+    return planning.make_plan(card).particle_steps * modes
 
 
 def _guarded_run(real_run):
-    def run(scan, out, **kw):
-        cards = scan.cards if hasattr(scan, "cards") else (scan,)
-        slow_qlt = any(c.model in ("isotropic", "fast_modes") for card in cards for c in card.field.components)
+    def run(sim, out=None, **kw):
+        cards = sim.scan.cards
+        slow_qlt = any(c.name in ("isotropic", "fast_modes") for card in cards for c in card.field.components)
         if slow_qlt or sum(_cost(c) for c in cards) > MAX_COST:
             for card in cards:                    # still plan and sample what the run would
                 if not slow_qlt:                      # (the plan needs the QLT D_mumu)
-                    plan = simulation.make_plan(card)
+                    plan = planning.make_plan(card)
                     assert plan.n_steps >= 1 and len(plan.units) >= 1 and plan.dt > 0
                 grid = card.field.grid
                 if sum(c.n_modes for c in card.field.components) <= 100_000 and (grid is None or grid.points <= 64):
-                    field = simulation.sample_field(card, 0)
+                    field = planning.sample_field(card, 0)
                     values = field.values if grid is not None else field.table()
                     assert np.all(np.isfinite(values))
             raise _NotRun
-        kw["write_plots"] = False
-        return real_run(scan, out, **kw)
+        kw["plots"] = False
+        return real_run(sim, out, **kw)
     return run
 
 
@@ -235,7 +235,7 @@ def check_card(text_or_bytes, sets=()):
 @pytest.fixture(scope="module", autouse=True)
 def guard():
     mp = pytest.MonkeyPatch()
-    mp.setattr(simulation, "run", _guarded_run(simulation.run))
+    mp.setattr(simulation.Simulation, "run", _guarded_run(simulation.Simulation.run))
     yield
     mp.undo()
 

@@ -43,10 +43,10 @@ def fast_scan(realizations, count):
 def resonant_mean(res):
     """Per-group mean over the resonant bins of measured/QLT (lag estimator at the
     lag used; a bin a group has no particle in is left out of that group's mean)."""
-    e = res.edges
+    e = res.mu_edges
     sel = res.resolved & (np.minimum(np.abs(e[:-1]), np.abs(e[1:])) >= RESONANT - 1e-12)
     assert sel.sum() == 8
-    groups = res.scan.lag_groups[:, res.plan.lag_index, :][:, sel]
+    groups = res.dmumu.lag_groups[:, res.lag_index, :][:, sel]
     ratio = np.nanmean(groups / res.qlt_bin_mean[sel], axis=1)
     assert np.all(np.isfinite(ratio))
     return ratio
@@ -56,7 +56,7 @@ def check_fast(results, floor, exp_floor):
     k = k_sigma(results[0].card.run.realizations, 3)     # two ratios and one exponent
     ratios = []
     for res in results:
-        assert res.plan.lag_index * res.plan.h == pytest.approx(4.0, rel=0.05)   # 4/(k_min v)
+        assert res.dmumu.lags[res.lag_index] == pytest.approx(4.0, rel=0.05)   # 4/(k_min v)
         ratio_g = resonant_mean(res)
         m, se = ratio_g.mean(), ratio_g.std(ddof=1) / np.sqrt(ratio_g.size)
         print(f"fast modes r_g = {res.card.r_g}: measured/QLT over |mu| > {RESONANT} = {m:.3f} +- {se:.3f}")
@@ -79,7 +79,7 @@ def check_fast(results, floor, exp_floor):
 @pytest.fixture(scope="module")
 def fast_cheap(tmp_path_factory):
     from mcparticles.simulation import run
-    return run(fast_scan(8, 64), tmp_path_factory.mktemp("fast"), write_plots=False)
+    return run(fast_scan(8, 64))
 
 
 def test_fast_modes_gyroresonant_dmumu_matches_qlt_and_scales_as_R_minus_half(fast_cheap):
@@ -89,7 +89,7 @@ def test_fast_modes_gyroresonant_dmumu_matches_qlt_and_scales_as_R_minus_half(fa
 @pytest.mark.slow
 def test_fast_modes_gyroresonant_dmumu_full(tmp_path):
     from mcparticles.simulation import run
-    results = run(fast_scan(16, 128), tmp_path / "fast", write_plots=False)
+    results = run(fast_scan(16, 128))
     check_fast(results, floor=0.25, exp_floor=0.1)
 
 
@@ -115,8 +115,8 @@ def d_at_half(res, groups=False):
     sel = (mu > 0.4) & (mu < 0.6)
     assert sel.sum() == 2
     if groups:     # a bin a group has no particle in is left out of that group's mean
-        return np.nanmean(res.scan.lag_groups[:, res.plan.lag_index, :][:, sel], axis=1)
-    return res.scan.lag[res.plan.lag_index][sel].mean(), res.qlt_bin_mean[sel].mean()
+        return np.nanmean(res.dmumu.lag_groups[:, res.lag_index, :][:, sel], axis=1)
+    return res.dmumu.lag[res.lag_index][sel].mean(), res.qlt_bin_mean[sel].mean()
 
 
 def check_gs95(run_card, realizations, count):
@@ -175,7 +175,7 @@ def test_isotropic_kappa_perp_over_par_rises_with_turbulence(tmp_path):
     dB^2/B0^2 (measured here 0.008, 0.05, 0.25 at dB2 = 0.3, 1, 3, r_g = 0.03)."""
     from mcparticles.simulation import run
     G = 12
-    res = run(isotropic_scan(0.03, [0.3, 1.0, 3.0], 1.0, 333.0, 10.0, G, 24), tmp_path / "t", write_plots=False)
+    res = run(isotropic_scan(0.03, [0.3, 1.0, 3.0], 1.0, 333.0, 10.0, G, 24))
     k = k_sigma(G, 2)
     # per realisation, at the last time: (kappa_xx + kappa_yy) / (2 kappa_zz); the
     # points share their field realisations (amplitudes scaled), so compare paired
@@ -210,7 +210,7 @@ def check_b0_zero(res, realizations):
 
 def test_isotropic_b0_zero_rigidity_scan_plateau(tmp_path):
     from mcparticles.simulation import run
-    res = run(isotropic_scan([0.05, 0.2], 1.0, 0.0, 200.0, 20.0, 16, 16), tmp_path / "b", write_plots=False)
+    res = run(isotropic_scan([0.05, 0.2], 1.0, 0.0, 200.0, 20.0, 16, 16))
     check_b0_zero(res, 16)
 
 
@@ -229,7 +229,7 @@ def test_isotropic_kappa_par_scales_as_rg_one_third(tmp_path):
     """Quasi-linear scaling for r_g << l_c in Kolmogorov turbulence, lambda_par ~ r_g^(1/3)
     (Giacalone & Jokipii 1999; Candia & Roulet 2004), at dB2 = 1 (eta = 0.5)."""
     from mcparticles.simulation import run
-    res = run(isotropic_scan([0.01, 0.08], 1.0, 1.0, 1000.0, 40.0, 16, 32), tmp_path / "k", write_plots=False)
+    res = run(isotropic_scan([0.01, 0.08], 1.0, 1.0, 1000.0, 40.0, 16, 32))
     expo, err = kpar_exponent(res, 16)
     # measured: exponent 0.363 +- 0.057, alpha_par = 1.16 and 1.24 at t_max = 40 L/c --
     # close to, not yet at, normal diffusion (the outer-scale modes decorrelate slowly),

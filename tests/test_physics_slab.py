@@ -32,8 +32,8 @@ def k_sigma(groups: int, comparisons: int, family_alpha: float = 0.01) -> float:
 
 def compare_dmumu(res, floor, mu_max=0.9):
     """(ratio_a, tol_a, ratio_b, tol_b) over resolved bins with |mu| < mu_max."""
-    sc, li = res.scan, res.plan.lag_index
-    edges = res.edges
+    sc, li = res.dmumu, res.lag_index
+    edges = res.mu_edges
     sel = res.resolved & (np.maximum(np.abs(edges[:-1]), np.abs(edges[1:])) <= mu_max + 1e-12)
     assert sel.sum() >= 10
     q = res.qlt_bin_mean[sel]
@@ -49,7 +49,7 @@ def compare_dmumu(res, floor, mu_max=0.9):
 def check_dmumu(run_card, dB2, floor, count, t_max, realizations, bound=None):
     card, res = measure(run_card, turbulence={"dB2": dB2}, particles={"count": count},
                         time={"t_max": t_max}, run={"realizations": realizations})
-    assert card.r_g * card.field.k_max >= 30
+    assert card.r_g * card.field.k_par_max >= 30
     ra, ta, sa, rb, tb, sb = compare_dmumu(res, floor)
     assert np.all(np.abs(ra - 1) <= ta), (ra, ta)
     assert np.all(np.abs(rb - 1) <= tb), (rb, tb)
@@ -87,7 +87,7 @@ def test_helical_slab_scatters_one_hemisphere(run_card, charge):
                         particles={"count": 256, "charge": charge}, time={"t_max": 10.0},
                         run={"realizations": 4})
     mu = res.mu
-    d = res.scan.lag[res.plan.lag_index]
+    d = res.dmumu.lag[res.lag_index]
     pos = (mu > 0.15) & (mu < 0.9)
     neg = (mu < -0.15) & (mu > -0.9)
     active, passive = (pos, neg) if charge > 0 else (neg, pos)
@@ -95,7 +95,7 @@ def test_helical_slab_scatters_one_hemisphere(run_card, charge):
     assert np.all(res.qlt_bin_mean[passive] == 0)
     sel = res.resolved & active & (np.abs(mu) < 0.9)
     r = d[sel] / res.qlt_bin_mean[sel]
-    err = res.scan.lag_err[res.plan.lag_index][sel] / res.qlt_bin_mean[sel]
+    err = res.dmumu.lag_err[res.lag_index][sel] / res.qlt_bin_mean[sel]
     assert np.all(np.abs(r - 1) <= k_sigma(4, int(sel.sum())) * err + 0.03), r
 
 
@@ -160,11 +160,11 @@ def test_auto_dt_is_converged(run_card):
     card1, r1 = measure(run_card, **base)
     half = dict(base, time={"t_max": 12.0, "dt": card1.time.dt / 2})
     card2, r2 = measure(run_card, **half)
-    li1, li2 = r1.plan.lag_index, r2.plan.lag_index
-    assert r1.scan.lags[li1] == pytest.approx(r2.scan.lags[li2], rel=0.05)
+    li1, li2 = r1.lag_index, r2.lag_index
+    assert r1.dmumu.lags[li1] == pytest.approx(r2.dmumu.lags[li2], rel=0.05)
     sel = r1.resolved
-    d1, e1 = r1.scan.lag[li1][sel], r1.scan.lag_err[li1][sel]
-    d2, e2 = r2.scan.lag[li2][sel], r2.scan.lag_err[li2][sel]
+    d1, e1 = r1.dmumu.lag[li1][sel], r1.dmumu.lag_err[li1][sel]
+    d2, e2 = r2.dmumu.lag[li2][sel], r2.dmumu.lag_err[li2][sel]
     assert np.all(np.abs(d1 - d2) <= k_sigma(4, int(sel.sum())) * np.hypot(e1, e2))
     k1, k2 = r1.running.par(), r2.running.par()
     ke = np.hypot(r1.running.d_err[:, 2], r2.running.d_err[:, 2])
@@ -176,10 +176,10 @@ def test_results_independent_of_thread_count(tmp_path):
     card = parse_card(card_dict(particles={"count": 40}, time={"t_max": 2.0}, run={"batch_size": 16}))
     numba.set_num_threads(1)
     from mcparticles.simulation import run
-    r1 = run(card, tmp_path / "one", progress=None, write_plots=False, threads=1)
-    r2 = run(card, tmp_path / "two", progress=None, write_plots=False,
+    r1 = run(card, threads=1)
+    r2 = run(card,
              threads=min(2, numba.config.NUMBA_NUM_THREADS))
     for key in ("kappa_par", "kappa_perp", "dmumu_ratio_median", "kappa_par_from_dmumu"):
         assert r1.summary[key] == r2.summary[key]
-    assert np.array_equal(r1.scan.lag, r2.scan.lag, equal_nan=True)
+    assert np.array_equal(r1.dmumu.lag, r2.dmumu.lag, equal_nan=True)
     assert np.array_equal(r1.running.d, r2.running.d)

@@ -1,5 +1,5 @@
 """Pitch-angle diffusion coefficient from the on-the-fly accumulators of
-kernels/push.py (PHYSICS.md section 4), mu always against the local field.
+kernels/push.py (docs/physics.md, "Measuring D_mumu"), mu always against the local field.
 
 (a) lag estimator:      D_a(tau_l) = <(mu(t + tau_l) - mu(t))^2> / (2 tau_l),
     binned by mu(t), tau_l = l h for l = 1..n_lag (h: mu sampling interval);
@@ -34,10 +34,9 @@ class DmumuScan:
     corr: np.ndarray        # (n_lag, n_bins) estimator (b), integrated up to tau_l
     corr_err: np.ndarray
     counts: np.ndarray      # (n_bins,) samples at the first lag
-    slope: np.ndarray = None       # (n_lag, n_bins) estimator (c); NaN for the first lag
-    slope_err: np.ndarray = None
-    lag_groups: np.ndarray = None  # (G, n_lag, n_bins) estimator (a) per error group
-    slope_groups: np.ndarray = None  # (G, n_lag, n_bins) estimator (c) per error group
+    slope: np.ndarray       # (n_lag, n_bins) estimator (c); NaN for the first lag
+    slope_err: np.ndarray
+    lag_groups: np.ndarray  # (G, n_lag, n_bins) estimator (a) per error group
 
     @classmethod
     def from_sums(cls, lag_sums, cor_sums, h: float):
@@ -75,7 +74,7 @@ class DmumuScan:
         return cls(lags=lags, lag=a_all, lag_err=standard_error(a_groups),
                    corr=est_b(cor_sums.sum(0)), corr_err=standard_error(b_groups),
                    counts=lag_sums.sum(0)[0, :, 0], slope=c_all, slope_err=standard_error(c_groups),
-                   lag_groups=a_groups, slope_groups=c_groups)
+                   lag_groups=a_groups)
 
     def at(self, lag_index: int):
         """(value_a, err_a, value_b, err_b) at lag ``lag_index`` (0-based)."""
@@ -86,7 +85,7 @@ class DmumuScan:
 def resolved_bins(edges: np.ndarray, qlt: np.ndarray, r_g: float, k_max: float,
                   mu_max: float = 1.0) -> np.ndarray:
     """Bins where measured and QLT D_mumu can be compared: the whole bin lies at
-    |mu| > 2/(r_g k_max) (outside the 90-degree gap; PHYSICS.md section 3), within
+    |mu| > 2/(r_g k_max) (outside the 90-degree gap, docs/physics.md), within
     |mu| <= mu_max, and QLT is positive there."""
     lo = np.minimum(np.abs(edges[:-1]), np.abs(edges[1:]))
     lo = np.where(edges[:-1] * edges[1:] < 0, 0.0, lo)

@@ -14,19 +14,41 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..schema import Key
 from ..spectra import Spectrum
+from .base import FieldModel, SpectrumBacked, n_modes_key, read_spectrum, register_model, spectrum_keys
 from .modes import ModeSet
-from .sampling import SpectrumBacked, log_cells
+from .sampling import log_cells
 from .slab import Slab
 
+DEFAULT_MODES = 128
+SLAB_FRACTION = Key("slab_fraction", "number", 0.2, "fraction of dB2 in the slab part (Bieber et al. 1996: 0.2)",
+                    "", lo=0.0, hi=1.0)
 
+
+@register_model
 @dataclass(frozen=True)
-class Composite(SpectrumBacked):
+class Composite(SpectrumBacked, FieldModel):
     spectrum: Spectrum              # the total dB2 and the common shape
-    n_modes: int = 128              # per part
+    n_modes: int = DEFAULT_MODES    # per part
     slab_fraction: float = 0.2
 
-    model = "composite"
+    name = "composite"
+    description = "slab + 2D turbulence (Matthaeus et al. 1990; Bieber et al. 1996), static"
+    keys = (*spectrum_keys(), n_modes_key(DEFAULT_MODES, "modes per part (slab and 2D each)"), SLAB_FRACTION)
+    closed_form_qlt = True
+
+    @classmethod
+    def from_card(cls, t):
+        return cls(spectrum=read_spectrum(t), n_modes=t["n_modes"], slab_fraction=t["slab_fraction"])
+
+    def table_columns(self) -> tuple[int, int]:
+        return self.n_modes, self.n_modes
+
+    def info_rows(self, r_g: float) -> list[tuple[str, str]]:
+        return [("  parts", f"slab {self.slab_fraction:.3g} of dB2 ({self.n_modes} modes), 2D "
+                            f"{1 - self.slab_fraction:.3g} ({self.n_modes} modes, k perpendicular to B0: no "
+                            "gyroresonance, QLT is the slab part's)")]
 
     def part(self, fraction):
         s = self.spectrum
@@ -48,10 +70,8 @@ class Composite(SpectrumBacked):
         return ModeSet(k=khat * k[:, None], e1=e1, e2=np.zeros((n, 3)), amplitude=np.sqrt(2 * power),
                        phase=phase, omega=np.zeros(n))
 
-    def sample(self, rng: np.random.Generator) -> ModeSet:
+    def _draw(self, rng: np.random.Generator) -> ModeSet:
         return ModeSet.concatenate([self.slab.sample(rng), self.sample_2d(rng)])
 
-    dB2_parallel = 0.0
-
-    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False, broadening=None):
-        return self.slab.dmumu_qlt(mu, particle, B0, unbounded=unbounded)
+    def dmumu_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
+        return self.slab.dmumu_qlt(mu, particle, B0, qlt, unbounded=unbounded)

@@ -1,7 +1,7 @@
 """Grid backend (``[field] backend = "grid"``): the turbulent field on a periodic cube,
-made by FFT and interpolated trilinearly in the kernel (``kernels/field.py:grid_lanes``).
+made by FFT and interpolated trilinearly in the kernel (``kernels/grid.py``).
 
-For ``isotropic`` and ``fast_modes`` components: white Gaussian noise in each Cartesian
+For the models with ``grid = True`` (``isotropic``, ``fast_modes``): white Gaussian noise in each Cartesian
 component is Fourier transformed (so the coefficients are Hermitian, as a real field
 needs), multiplied by sqrt(E(k) / (4 pi k^2)) on the band k_min <= |k| <= k_max and
 projected onto the component's polarisation -- the plane perpendicular to k
@@ -53,18 +53,28 @@ class GridField:
     box: float
 
     def kernel_args(self, precision: str = "double"):
-        from .modes import EMPTY_TABLE
-        from .window import EMPTY_WINDOW
-        n = self.values.shape[0]
-        return (EMPTY_TABLE, 0, 0, *EMPTY_WINDOW, self.values, n / self.box, True, False)
+        """The :class:`~mcparticles.kernels.args.FieldArrays` of this grid (``precision``
+        must be "double": the grid has no phases to rotate)."""
+        from ..kernels.args import FieldArrays
+        if precision != "double":
+            raise ValueError(f"precision {precision!r}: the grid backend takes only \"double\"")
+        return FieldArrays.on_grid(self.values, self.values.shape[0] / self.box)
+
+    def evaluate(self, x: np.ndarray, t: float = 0.0) -> np.ndarray:
+        """dB [B_ref] at points ``x`` [L] (shape (..., 3)) by the kernel's trilinear
+        interpolation (static: ``t`` is ignored)."""
+        from ..kernels.grid import grid_at_points
+        pts = np.ascontiguousarray(np.reshape(x, (-1, 3)), dtype=float)
+        out = grid_at_points(pts, self.values, self.values.shape[0] / self.box)
+        return out.reshape(np.shape(x))
 
     def variance(self) -> float:
         return float(np.mean(np.sum(self.values ** 2, axis=-1)))
 
 
 def synthesize(components, grid: GridSettings, rng: np.random.Generator) -> GridField:
-    """The sum of ``components`` (Isotropic / FastModes) on ``grid``; one draw of ``rng``
-    per component, in card order."""
+    """The sum of ``components`` (models with ``grid = True``) on ``grid``; one draw of
+    ``rng`` per component, in card order."""
     n = grid.points
     kk = np.fft.fftfreq(n, d=1.0 / n) * grid.k0
     kr = np.fft.rfftfreq(n, d=1.0 / n) * grid.k0
@@ -78,16 +88,7 @@ def synthesize(components, grid: GridSettings, rng: np.random.Generator) -> Grid
         band = (K >= spec.k_min) & (K <= spec.k_max)
         amp = np.where(band, np.sqrt(spec.density(np.where(band, K, spec.k_min)) / (4 * np.pi * safe ** 2)), 0.0)
         w = np.fft.rfftn(rng.standard_normal((3, n, n, n)), axes=(1, 2, 3))
-        if comp.model == "fast_modes":
-            cos_t = khat[2]
-            sin_t = np.sqrt(np.maximum(1.0 - cos_t ** 2, 0.0))
-            ok = sin_t > 1e-12
-            e = np.stack([-cos_t * khat[0], -cos_t * khat[1], 1.0 - cos_t * khat[2]]) / np.where(ok, sin_t, 1.0)
-            e = np.where(ok, e, 0.0)
-            b = e * np.sum(e * w, axis=0)
-        else:
-            b = w - khat * np.sum(khat * w, axis=0)            # transverse: div B = 0 on the grid
-        b *= amp
+        b = comp.grid_polarization(khat, w) * amp
         field = np.fft.irfftn(b, s=(n, n, n), axes=(1, 2, 3))
         var = np.mean(np.sum(field ** 2, axis=0))
         if var > 0:

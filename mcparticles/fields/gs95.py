@@ -11,26 +11,46 @@ along k x B0, i.e. (sin phi, -cos phi, 0) for k_perp along (cos phi, sin phi).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..schema import Key
 from ..spectra import CLV
+from .base import K_MAX, K_MIN, FieldModel, n_modes_key, read_band, register_model
+from .isotropic import DB2_FROM_MACH, MACH, mhd_qlt, read_mach
 from .modes import ModeSet
 from .sampling import log_cells
 
 U_MAX = 30.0
 U_FIRST = 0.05
+DEFAULT_MODES = 512
+N_KPAR = Key("n_kpar", "integer", 8, "k_par cells per k_perp cell (n_modes // n_kpar k_perp cells)", "",
+             lo=1, hi=1000)
 
 
+@register_model
 @dataclass(frozen=True)
-class AlfvenicGS95:
+class AlfvenicGS95(FieldModel):
     clv: CLV
-    n_modes: int = 512
+    n_modes: int = DEFAULT_MODES
     n_kpar: int = 8
-    harmonics: object = "all"
 
-    model = "alfvenic_gs95"
+    name = "alfvenic_gs95"
+    description = "Alfvenic critical-balance turbulence (Goldreich-Sridhar 1995, Cho-Lazarian-Vishniac spectrum)"
+    keys = (MACH, DB2_FROM_MACH, K_MIN,
+            Key("k_max", "number", 1.0e3, "largest k_perp of the band", "1/L", lo=1e-8, hi=1e12),
+            n_modes_key(DEFAULT_MODES), N_KPAR)
+
+    @classmethod
+    def from_card(cls, t):
+        M_A, dB2 = read_mach(t)
+        k_min, k_max, _ = read_band(t, with_index=False)
+        n_modes, n_kpar = t["n_modes"], t["n_kpar"]
+        if n_modes < n_kpar:
+            t.error("n_modes", f"must be at least n_kpar = {n_kpar}", value=n_modes)
+        return cls(clv=CLV(dB2=dB2, M_A=M_A, k_min=k_min, k_max=k_max), n_modes=n_modes, n_kpar=n_kpar)
 
     @property
     def dB2(self):
@@ -38,13 +58,35 @@ class AlfvenicGS95:
 
     @property
     def k_range(self):
+        """The k_perp band [k_min, k_max]."""
         return self.clv.k_min, self.clv.k_max
+
+    @property
+    def k_par_max(self) -> float:
+        """|k_par| <= U_MAX Lambda(k_max): the k_par cells end at u = U_MAX."""
+        return U_MAX * float(self.clv.par_scale(self.clv.k_max))
+
+    @property
+    def k_max_sampled(self) -> float:
+        """|k| <= sqrt(k_max^2 + k_par,max^2): beyond k_max as soon as M_A^(4/3) (k_max L)^(2/3) U_MAX
+        exceeds k_max L."""
+        return math.hypot(self.clv.k_max, self.k_par_max)
+
+    def table_columns(self) -> tuple[int, int]:
+        return 0, max(1, self.n_modes // self.n_kpar) * self.n_kpar
+
+    def info_rows(self, r_g: float) -> list[tuple[str, str]]:
+        c = self.clv
+        return [("  anisotropy", f"M_A = {c.M_A:.4g}: k_par ~ M_A^(4/3) k_perp^(2/3) L^(-1/3), "
+                                 f"Lambda(k_max) = {float(c.par_scale(c.k_max)):.4g}; |k_par| up to "
+                                 f"{self.k_par_max:.4g}, |k| up to {self.k_max_sampled:.4g} (sets dt)"),
+                ("  polarisation", "dB along k x B0 (no compressive part); static (no wave motion)")]
 
     @property
     def u_edges(self):
         return np.concatenate([[0.0], np.geomspace(U_FIRST, U_MAX, self.n_kpar)])
 
-    def sample(self, rng: np.random.Generator) -> ModeSet:
+    def _draw(self, rng: np.random.Generator) -> ModeSet:
         n_perp = max(1, self.n_modes // self.n_kpar)
         c = self.clv
         edges, kp = log_cells(c.k_min, c.k_max, n_perp, rng)
@@ -68,10 +110,6 @@ class AlfvenicGS95:
         return ModeSet(k=k, e1=e1, e2=np.zeros((n, 3)), amplitude=np.sqrt(2 * power),
                        phase=rng.uniform(0, 2 * np.pi, n), omega=np.zeros(n))
 
-    dB2_parallel = 0.0          # dB along k x B0: no compressive component
-
-    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False, broadening=None):
+    def dmumu_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
         from dataclasses import replace
-
-        from .isotropic import _qlt
-        return _qlt(self, replace(self.clv, unbounded=unbounded), mu, particle, B0, self.harmonics, broadening)
+        return mhd_qlt(replace(self.clv, unbounded=unbounded), mu, particle, B0, qlt, broadening)

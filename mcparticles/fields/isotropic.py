@@ -19,15 +19,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..spectra import Isotropic3D, Spectrum
+from ..schema import Key
+from ..spectra import Isotropic3D, Spectrum, make_spectrum
+from .base import (DB2, K_MAX, K_MIN, FieldModel, SpectrumBacked, index_key, n_modes_key, read_band, read_spectrum,
+                   register_model, spectrum_keys)
 from .modes import ModeSet
-from .sampling import SpectrumBacked, log_cells, perpendicular_basis, random_directions
+from .sampling import log_cells, perpendicular_basis, random_directions
+
+DEFAULT_MODES = 256
 
 
-def _qlt(model, spec3d, mu, particle, B0, harmonics, broadening=None):
-    """Sharp resonance, or Yan-Lazarian broadening when ``broadening`` (the field's
-    dB_par,rms) is given (qlt/mhd.py)."""
+def mhd_qlt(spec3d, mu, particle, B0, qlt, broadening=None):
+    """D_mumu from the general MHD-mode integral (qlt/mhd.py) of a 3D spectrum, sharp
+    resonance, or Yan-Lazarian broadening when ``broadening`` (the field's dB_par,rms)
+    is given and the card asks for it."""
     from ..qlt.mhd import broadening_width, dmumu_mhd, dmumu_mhd_broadened
+    harmonics = qlt.harmonics if qlt is not None else "all"
     if broadening:
         return dmumu_mhd_broadened(mu, spec3d, omega=particle.gyrofrequency(B0), speed=particle.speed, B0=B0,
                                    harmonics=harmonics,
@@ -36,16 +43,34 @@ def _qlt(model, spec3d, mu, particle, B0, harmonics, broadening=None):
                      harmonics=harmonics)
 
 
+@register_model
 @dataclass(frozen=True)
-class Isotropic(SpectrumBacked):
+class Isotropic(SpectrumBacked, FieldModel):
     """Isotropic turbulence with omnidirectional spectrum ``spectrum``."""
 
     spectrum: Spectrum
-    n_modes: int = 256
-    harmonics: object = "all"
+    n_modes: int = DEFAULT_MODES
 
-    model = "isotropic"
+    name = "isotropic"
+    description = "static isotropic turbulence (random directions, random linear polarisation)"
+    keys = (*spectrum_keys(), n_modes_key(DEFAULT_MODES))
+    grid = True
     alfven_fraction = 0.5
+
+    @classmethod
+    def from_card(cls, t):
+        return cls(spectrum=read_spectrum(t), n_modes=t["n_modes"])
+
+    def table_columns(self) -> tuple[int, int]:
+        return 0, self.n_modes
+
+    def info_rows(self, r_g: float) -> list[tuple[str, str]]:
+        return [("  polarisation", f"<dB_z^2>/<dB^2> = {self.dB2_parallel / self.dB2 if self.dB2 else 0:.3g}; "
+                                   "static (no wave motion)")]
+
+    def grid_polarization(self, khat, noise):
+        """Transverse projection (div B = 0 on the grid), both polarisations."""
+        return noise - khat * np.sum(khat * noise, axis=0)
 
     def _directions(self, rng, n):
         return random_directions(n, rng)
@@ -55,7 +80,7 @@ class Isotropic(SpectrumBacked):
         alpha = rng.uniform(0.0, 2 * np.pi, len(khat))
         return np.cos(alpha)[:, None] * a + np.sin(alpha)[:, None] * b
 
-    def sample(self, rng: np.random.Generator) -> ModeSet:
+    def _draw(self, rng: np.random.Generator) -> ModeSet:
         n = self.n_modes
         edges, k = log_cells(self.spectrum.k_min, self.spectrum.k_max, n, rng)
         power = self.spectrum.band_power(edges[:-1], edges[1:])
@@ -73,16 +98,56 @@ class Isotropic(SpectrumBacked):
         """<dB_z^2>: dB2/3 for random polarisation, 2 dB2/3 = <sin^2 theta> dB2 for fast modes."""
         return self.dB2 * (1.0 - self.alfven_fraction) * 2.0 / 3.0
 
-    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False, broadening=None):
-        return _qlt(self, self.spectrum3d(unbounded), mu, particle, B0, self.harmonics, broadening)
+    def dmumu_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
+        return mhd_qlt(self.spectrum3d(unbounded), mu, particle, B0, qlt, broadening)
 
 
+MACH = Key("M_A", "number", None, "Alfven Mach number at the outer scale L = 1/k_min", "", lo=1e-6, hi=100.0,
+           default_text="sqrt(dB2)")
+DB2_FROM_MACH = Key("dB2", "number", None, DB2.doc, "", lo=1e-12, hi=1e4, default_text="M_A^2")
+DAMPING = Key("damping", "choice", "none", "damping truncation of the cascade (only \"none\" in this version)",
+              choices=("none", "collisionless", "viscous"))
+
+
+def read_mach(t) -> tuple[float, float]:
+    """M_A and dB2: each defaults to the other (dB2 = M_A^2)."""
+    m, d = t["M_A"], t["dB2"]
+    if m is None and d is None:
+        t.error("M_A", "give M_A (Alfven Mach number at L = 1/k_min) or dB2")
+    return (m if m is not None else d ** 0.5), (d if d is not None else m * m)
+
+
+@register_model
 @dataclass(frozen=True)
 class FastModes(Isotropic):
     """Isotropic fast magnetosonic modes (compressive, dB in the (k, B0) plane)."""
 
-    model = "fast_modes"
+    name = "fast_modes"
+    description = "isotropic fast magnetosonic modes, dB in the (k, B0) plane (compressive), static"
+    keys = (MACH, DB2_FROM_MACH, index_key(1.5), K_MIN, K_MAX, n_modes_key(DEFAULT_MODES), DAMPING)
     alfven_fraction = 0.0
+
+    @classmethod
+    def from_card(cls, t):
+        _, dB2 = read_mach(t)
+        if t["damping"] != "none":
+            t.error("damping", 'damping truncation is not available in this version; allowed: "none"')
+        k_min, k_max, index = read_band(t)
+        return cls(spectrum=make_spectrum("power_law", dB2=dB2, index=index, k_min=k_min, k_max=k_max),
+                   n_modes=t["n_modes"])
+
+    def info_rows(self, r_g: float) -> list[tuple[str, str]]:
+        return [("  polarisation", "dB in the (k, B0) plane: <dB_z^2>/<dB^2> = 2/3 (compressive); static (no "
+                                   "wave motion, no transit-time damping)")]
+
+    def grid_polarization(self, khat, noise):
+        """Onto e_F = (z - cos(theta) k_hat)/sin(theta) (Yan & Lazarian 2004)."""
+        cos_t = khat[2]
+        sin_t = np.sqrt(np.maximum(1.0 - cos_t ** 2, 0.0))
+        ok = sin_t > 1e-12
+        e = np.stack([-cos_t * khat[0], -cos_t * khat[1], 1.0 - cos_t * khat[2]]) / np.where(ok, sin_t, 1.0)
+        e = np.where(ok, e, 0.0)
+        return e * np.sum(e * noise, axis=0)
 
     def _directions(self, rng, n):
         d = random_directions(n, rng)

@@ -13,7 +13,7 @@ one has |e1| = |e2| = 1 with e2 = -sigma k_hat x e1 (helicity sigma = +-1, see
 
 The kernels never see this object: :meth:`ModeSet.table` flattens it into one
 contiguous float64 array of *linear* components (one cosine each, a circular mode
-becomes two), structure-of-arrays, which is what ``kernels/field.py`` evaluates.
+becomes two), structure-of-arrays, which is what ``kernels/planewave.py`` evaluates.
 """
 from __future__ import annotations
 
@@ -21,16 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Row indices of the kernel table (shape (N_ROWS, n_components)).
-KX, KY, KZ, OMEGA, PHASE, AX, AY, AZ = range(8)
-N_ROWS = 8
-
-#: no modes, and no grid: placeholders for the kernel arguments of the other backend
-EMPTY_TABLE = np.zeros((8, 0))
-EMPTY_GRID = np.zeros((1, 1, 1, 3))
+from ..kernels.layout import AX, AY, AZ, KX, KY, KZ, N_ROWS, OMEGA, PHASE  # noqa: F401 (re-exported)
+from ..kernels.reference import GEOMETRY_SLAB
 
 GEOMETRY_GENERAL = 0
-GEOMETRY_SLAB = 1   # every k is along z: the field depends on z (and t) only
 
 
 @dataclass(frozen=True)
@@ -125,22 +119,26 @@ class ModeSet:
         return np.ascontiguousarray(t[:, order]), int(slab.sum()), int(plane.sum())
 
     def kernel_args(self, precision: str = "double", slab_window: bool = True):
-        """(table, n_slab, n_plane, win_e, win_o, win_j0, win_inv_h, grid, inv_dx,
-        use_grid, rotation) for ``push_batch``; ``precision``: "double" or "rotation"
-        (fields/precision.py); ``slab_window``: the static slab modes by the
-        Chebyshev window (fields/window.py) when there are at least window.MIN_MODES of
-        them, else one cosine each per step."""
-        from .window import EMPTY_WINDOW, MIN_MODES, window_tables
+        """The :class:`~mcparticles.kernels.args.FieldArrays` of this field for
+        ``push_batch``; ``precision``: "double" or "rotation" (fields/precision.py);
+        ``slab_window``: the static slab modes by the Chebyshev window
+        (fields/window.py) when there are at least window.MIN_MODES of them, else one
+        cosine each per step."""
+        from ..kernels.args import EMPTY_WINDOW, FieldArrays
+        from .precision import PRECISIONS
+        from .window import MIN_MODES, window_tables
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision {precision!r}: not one of {PRECISIONS}")
         table, n_slab, n_plane = self.kernel_table()
         n_static = int(np.sum(table[OMEGA, :n_slab] == 0.0))
         win = window_tables(table, n_static) if slab_window and n_static >= MIN_MODES else EMPTY_WINDOW
-        if precision not in ("double", "rotation"):
-            raise ValueError(f"precision {precision!r}: not double or rotation")
-        return (table, n_slab, n_plane, *win, EMPTY_GRID, 0.0, False, precision == "rotation")
+        return FieldArrays.modes(table, n_slab, n_plane, win, rotation=precision == "rotation")
 
     def evaluate(self, x: np.ndarray, t: float = 0.0) -> np.ndarray:
-        """dB at points ``x`` (shape (..., 3)) and time ``t``; for tests and analysis."""
-        from ..kernels.field import field_at_points
+        """The turbulent field dB [B_ref] at points ``x`` [L] (shape (..., 3)) and time
+        ``t`` [L/c] (add B0 z_hat for the total field), summed with libm's cos
+        (``kernels/reference.py``): the independent yardstick of the kernels."""
+        from ..kernels.reference import field_at_points
         pts = np.ascontiguousarray(np.reshape(x, (-1, 3)), dtype=float)
         out = field_at_points(pts, float(t), self.table(), np.zeros(3))
         return out.reshape(np.shape(x))

@@ -32,15 +32,3 @@ def perpendicular_basis(khat: np.ndarray):
     a /= np.linalg.norm(a, axis=1)[:, None]
     b = np.cross(khat, a)
     return a, b
-
-
-class SpectrumBacked:
-    """Properties shared by models built on a one-dimensional ``spectrum``."""
-
-    @property
-    def dB2(self) -> float:
-        return self.spectrum.dB2
-
-    @property
-    def k_range(self) -> tuple[float, float]:
-        return self.spectrum.k_min, self.spectrum.k_max

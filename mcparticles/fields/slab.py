@@ -22,28 +22,50 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..schema import Key
 from ..spectra import Spectrum
+from .base import FieldModel, SpectrumBacked, n_modes_key, read_spectrum, register_model, spectrum_keys
 from .modes import ModeSet
-from .sampling import SpectrumBacked, log_cells
+from .sampling import log_cells
 
 HELICITY = {"unpolarized": 0, "right": 1, "left": -1}
+DEFAULT_MODES = 128
+POLARIZATION = Key("polarization", "choice", "unpolarized",
+                   'helicity: "right" = +1 (B . curl B > 0), "left" = -1, "unpolarized" = linear at random angles',
+                   choices=tuple(HELICITY))
 
 
+@register_model
 @dataclass(frozen=True)
-class Slab(SpectrumBacked):
+class Slab(SpectrumBacked, FieldModel):
     """Slab field parameters: the same object drives sampling and QLT."""
 
     spectrum: Spectrum
-    n_modes: int = 128
+    n_modes: int = DEFAULT_MODES
     polarization: str = "unpolarized"
 
-    model = "slab"
+    name = "slab"
+    description = "transverse waves with k along B0; power law or bend-over; linear or helical"
+    keys = (*spectrum_keys(), n_modes_key(DEFAULT_MODES), POLARIZATION)
+    geometry = "slab"
+    closed_form_qlt = True
+
+    @classmethod
+    def from_card(cls, t):
+        return cls(spectrum=read_spectrum(t), n_modes=t["n_modes"], polarization=t["polarization"])
 
     @property
     def helicity(self) -> int:
         return HELICITY[self.polarization]
 
-    def sample(self, rng: np.random.Generator) -> ModeSet:
+    def table_columns(self) -> tuple[int, int]:
+        return (2 * self.n_modes if self.helicity else self.n_modes), 0
+
+    def info_rows(self, r_g: float) -> list[tuple[str, str]]:
+        pol = self.polarization if not self.helicity else f"{self.polarization} (helicity {self.helicity:+d})"
+        return [("  polarisation", pol)]
+
+    def _draw(self, rng: np.random.Generator) -> ModeSet:
         """One realisation of the field (see module docstring)."""
         n = self.n_modes
         edges, k = log_cells(self.spectrum.k_min, self.spectrum.k_max, n, rng)
@@ -64,10 +86,9 @@ class Slab(SpectrumBacked):
         return ModeSet(k=kvec, e1=e1, e2=e2, amplitude=amplitude, phase=phase,
                        omega=np.zeros(n))
 
-    dB2_parallel = 0.0
-
-    def dmumu_qlt(self, mu, particle, B0: float, *, unbounded: bool = False, broadening=None):
+    def dmumu_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
         """QLT D_mumu for this field (qlt/slab.py); ``unbounded`` continues the
-        spectrum above k_max.  Always the sharp resonance (closed form)."""
+        spectrum above k_max.  Always the sharp resonance (closed form), all harmonics
+        (only n = +-1 resonate with k along B0)."""
         from ..qlt.slab import dmumu_slab
         return dmumu_slab(self, mu, particle, B0, unbounded=unbounded)

@@ -15,7 +15,7 @@ contributes to the n-th coefficient
 Summing over the modes gives the coefficients of B_x, B_y (and B_z) once per window;
 each step then costs one Clenshaw sum per component, independent of the number of
 modes.  A particle that leaves its window gets a new one centred on it (the
-``kernels/field.py`` refresh: one sine-cosine pair per mode).
+``kernels/window.py`` refresh: one sine-cosine pair per mode).
 
 Truncation: J_n(x) for n > x decays faster than (e x / 2n)^n, and the series of each
 mode is cut where the tail sum_{n >= N} eps_n |J_n(k h)| falls below ``TAIL`` = 1e-17,
@@ -30,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import jv
 
-from .modes import KZ
+from ..kernels.args import EMPTY_WINDOW
+from ..kernels.layout import KZ
 
 #: series of a mode cut where the remaining |terms| sum below this (relative to its amplitude)
 TAIL = 1e-17
@@ -87,6 +88,3 @@ def window_tables(table: np.ndarray, n_win: int, kh: float | None = None):
     win_j0 = np.where(needs.any(axis=1), np.argmax(needs, axis=1), n_win).astype(np.int64)
     return np.ascontiguousarray(f[0::2]), np.ascontiguousarray(f[1::2]), win_j0, 1.0 / h
 
-
-#: no windowed modes (every other field, and the grid backend)
-EMPTY_WINDOW = (np.zeros((1, 0)), np.zeros((1, 0)), np.zeros(1, dtype=np.int64), 0.0)

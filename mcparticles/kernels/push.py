@@ -39,8 +39,12 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .field import (AZ, ROTATION_PERIOD, WINDOW_LANES, field_at, field_lanes, grid_lanes, rotation_lanes,
-                    window_lanes)
+from .grid import grid_lanes
+from .layout import AZ
+from .planewave import field_lanes
+from .reference import field_at
+from .rotation import ROTATION_PERIOD, rotation_lanes
+from .window import WINDOW_LANES, window_lanes
 
 
 @njit(cache=True, inline="always")

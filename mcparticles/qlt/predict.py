@@ -1,9 +1,18 @@
 """QLT predictions for a whole run card: the sum over the card's field components
-(independent components add in D_mumu), evaluated for the card's particles."""
+(independent components add in D_mumu), evaluated for the card's particles.
+
+:func:`predict` computes everything a run needs -- D_mumu at the bin centres and
+averaged over the bins, its maximum (the automatic D_mumu lag) and kappa_par -- once
+per (field, particle species, [qlt] settings, mu bins), and keeps it: ``mcparticles
+info``, the planner and the analysis of a run all read the same
+:class:`QLTPrediction`.
+"""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import integrate
@@ -32,16 +41,17 @@ def dmumu(card, mu, *, unbounded: bool = False) -> np.ndarray:
     from .mhd import TooManyHarmonics
     for comp in card.field.components:
         try:
-            total += comp.dmumu_qlt(mu, card.particles, card.field.B0, unbounded=unbounded, broadening=broadening)
+            total += comp.dmumu_qlt(mu, card.particles, card.field.B0, card.qlt, unbounded=unbounded,
+                                    broadening=broadening)
         except TooManyHarmonics as exc:
             raise QLTUnavailable(str(exc)) from None
     return total
 
 
-def _cheap(card) -> bool:
+def closed_form(card) -> bool:
     """True when every component's QLT is a closed form (slab-type), so adaptive
     quadrature over mu is affordable; otherwise fixed Gauss-Legendre nodes are used."""
-    return all(c.model in ("slab", "composite") for c in card.field.components)
+    return all(c.closed_form_qlt for c in card.field.components)
 
 
 def _gauss_legendre(a, b, n):
@@ -52,14 +62,13 @@ def _gauss_legendre(a, b, n):
 
 def dmumu_bin_mean(card, edges) -> np.ndarray:
     """QLT D_mumu averaged over each mu bin (particles are uniform in mu within a bin
-    for isotropic pitch angles)."""
+    for isotropic pitch angles): adaptive quadrature for closed forms, else
+    ``BIN_NODES`` Gauss-Legendre nodes per bin."""
     _check(card)
-    if not _cheap(card):
-        out = []
-        for a, b in zip(edges[:-1], edges[1:]):
-            x, w = _gauss_legendre(a, b, 6)
-            out.append(np.sum(w * dmumu(card, x)) / (b - a))
-        return np.array(out)
+    if not closed_form(card):
+        nodes, weights = _bin_nodes(edges)
+        d = dmumu(card, nodes.ravel()).reshape(nodes.shape)
+        return np.sum(weights * d, axis=1) / np.diff(edges)
     out = []
     for a, b in zip(edges[:-1], edges[1:]):
         pts = [0.0] if a < 0 < b else None
@@ -68,49 +77,73 @@ def dmumu_bin_mean(card, edges) -> np.ndarray:
     return np.array(out)
 
 
+#: Gauss-Legendre nodes per mu bin for the bin means of the QLT integrals
+BIN_NODES = 6
+
+
+def _bin_nodes(edges):
+    """(nodes, weights), each (n_bins, BIN_NODES): the Gauss-Legendre rule of every bin,
+    a bin below zero taking the mirror image of the nodes of its mirror bin when there is
+    one, so that |mu| repeats exactly (dmumu_mhd computes each |mu| once)."""
+    nodes, weights = [], []
+    for a, b in zip(edges[:-1], edges[1:]):
+        if b <= 0.0:
+            x, w = _gauss_legendre(-b, -a, BIN_NODES)
+            x = -x[::-1]
+            w = w[::-1]
+        else:
+            x, w = _gauss_legendre(a, b, BIN_NODES)
+        nodes.append(x)
+        weights.append(w)
+    return np.array(nodes), np.array(weights)
+
+
 @dataclass(frozen=True)
 class KappaPrediction:
     kappa_par: float            # band-unlimited spectrum (no 90-degree gap)
     lambda_par: float
     kappa_par_band: float       # the simulated band only (inf with a 90-degree gap)
-    gap_mu: float               # 1/(r_g k_max): QLT D_mumu = 0 for |mu| below this
+    gap_mu: float               # 1/(r_g k_par_max): sharp QLT D_mumu = 0 for |mu| below this
     note: str = ""              # why kappa_par is infinite, when it is
 
+
+DIVERGES = ("QLT kappa_par diverges: even with the spectrum continued above k_max, D_mumu vanishes "
+            "too fast at mu -> 0 (static fields: no resonance carries particles through 90 degrees; "
+            "fully helical slab waves leave one hemisphere unscattered); the measured kappa_par is "
+            "set by non-linear effects")
 
 
 def kappa(card) -> KappaPrediction:
     """QLT kappa_par = (v^2/8) int (1-mu^2)^2/D_mumu dmu (qlt/kappa.py) for the
     band-unlimited spectrum, which is what a measurement approaches when
-    (r_g k_max)^(-1/3) is small (PHYSICS.md section 3), and for the band itself."""
+    (r_g k_max)^(-1/3) is small (docs/physics.md, "The 90-degree gap"), and for the
+    band itself."""
     _check(card)
     v = card.particles.speed
-    if _cheap(card):
+    gap = 1.0 / (card.r_g * card.field.k_par_max)
+    if closed_form(card):
         k_unb = kappa_par_from_dmumu(lambda m: dmumu(card, m, unbounded=True), v)
         k_band = kappa_par_from_dmumu(lambda m: dmumu(card, m), v)
     else:
         k_unb = _kappa_nodes(card, v, unbounded=True)
-        k_band = _kappa_nodes(card, v, unbounded=False)
-    note = ""
-    if not math.isfinite(k_unb):
-        note = ("QLT kappa_par diverges: even with the spectrum continued above k_max, D_mumu vanishes "
-                "too fast at mu -> 0 (static fields: no resonance carries particles through 90 degrees; "
-                "fully helical slab waves leave one hemisphere unscattered); the measured kappa_par is "
-                "set by non-linear effects")
+        # sharp resonance: D_mumu = 0 for |mu| < gap, so the band alone gives kappa = inf
+        k_band = _kappa_nodes(card, v, unbounded=False) if card.qlt.resonance == "broadened" else math.inf
     return KappaPrediction(kappa_par=k_unb, lambda_par=3.0 * k_unb / v if math.isfinite(k_unb) else math.inf,
-                           kappa_par_band=k_band, gap_mu=1.0 / (card.r_g * card.field.k_max), note=note)
+                           kappa_par_band=k_band, gap_mu=gap, note="" if math.isfinite(k_unb) else DIVERGES)
 
 
 def _kappa_nodes(card, v, unbounded, n=40):
     """kappa_par integral for costly QLT: trapezoid in ln|mu| on n geometric nodes per
     hemisphere from mu_lo = 10/(r_g k_top) to 1 (k_top the largest resonant k), which
     resolves the integrable mu -> 0 singularity of (1-mu^2)^2/D; the piece [0, mu_lo]
-    is added from the local power law f ~ mu^p (p > -1, else kappa is infinite)."""
-    k_top = max(c.k_range[1] for c in card.field.components) * (1e3 if unbounded else 1.0)
+    is added from the local power law f ~ mu^p (p > -1, else kappa is infinite).  Both
+    hemispheres in one call (the same |mu| is computed once)."""
+    k_top = card.field.k_par_max * (1e3 if unbounded else 1.0)
     mu_lo = min(0.1, 10.0 / (card.r_g * k_top))
+    m = np.geomspace(mu_lo, 1.0 - 1e-9, n)
+    d_both = dmumu(card, np.concatenate([-m, m]), unbounded=unbounded)
     total = 0.0
-    for sign in (-1.0, 1.0):
-        m = np.geomspace(mu_lo, 1.0 - 1e-9, n)
-        d = dmumu(card, sign * m, unbounded=unbounded)
+    for d in (d_both[:n], d_both[n:]):
         if np.any(d <= 0):
             return math.inf
         f = (1 - m * m) ** 2 / d
@@ -120,3 +153,113 @@ def _kappa_nodes(card, v, unbounded, n=40):
             return math.inf
         total += mu_lo * f[0] / (1 + p)
     return float(v * v / 8 * total)
+
+
+# -- everything a run needs, once ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QLTPrediction:
+    """The QLT of one card's field and particles (``None`` where unavailable, with the
+    reason).  ``dmumu_max`` is the largest D_mumu over |mu| <= 0.99 (the automatic lag
+    of the D_mumu estimators, planning.py); ``seconds`` what it cost."""
+
+    mu_edges: np.ndarray
+    dmumu_centre: np.ndarray | None
+    dmumu_bin_mean: np.ndarray | None
+    dmumu_max: float | None
+    kappa: KappaPrediction | None
+    reason: str = ""
+    kappa_reason: str = ""
+    seconds: float = 0.0
+
+    @property
+    def available(self) -> bool:
+        return self.dmumu_centre is not None
+
+    @property
+    def mu_centre(self) -> np.ndarray:
+        return 0.5 * (self.mu_edges[1:] + self.mu_edges[:-1])
+
+
+#: predictions kept per process (key: field, particle species, [qlt], mu bins)
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 64
+
+
+def _key(card):
+    species = replace(card.particles, count=1, pitch="isotropic")
+    return card.field, species, card.qlt, card.diagnostics.mu_bins
+
+
+def predict(card) -> QLTPrediction:
+    """The :class:`QLTPrediction` for ``card``, computed on the first call for its
+    (field, particle species, [qlt] settings, mu bins) and reused after."""
+    key = _key(card)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    result = _compute(card)
+    _CACHE[key] = result
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return result
+
+
+def remember(card, prediction: QLTPrediction) -> None:
+    """Store a prediction computed elsewhere (another MPI rank) for ``card``."""
+    _CACHE[_key(card)] = prediction
+
+
+def _compute(card) -> QLTPrediction:
+    from ..diagnostics.dmumu import mu_edges
+    t0 = time.perf_counter()
+    edges = mu_edges(card.diagnostics.mu_bins)
+    centre = 0.5 * (edges[1:] + edges[:-1])
+    lag_mu = np.linspace(-0.99, 0.99, 199 if all(c.geometry == "slab" for c in card.field.components) else 41)
+    try:
+        _check(card)
+        if closed_form(card):
+            d_centre = dmumu(card, centre)
+            d_bins = dmumu_bin_mean(card, edges)
+            d_max = float(np.max(dmumu(card, lag_mu)))
+        else:
+            # one call for every node: each component computes each |mu| once
+            nodes, weights = _bin_nodes(edges)
+            d = dmumu(card, np.concatenate([nodes.ravel(), centre, lag_mu]))
+            d_nodes, d_centre, d_lag = np.split(d, [nodes.size, nodes.size + centre.size])
+            d_bins = np.sum(weights * d_nodes.reshape(nodes.shape), axis=1) / np.diff(edges)
+            d_max = float(np.max(d_lag))
+    except QLTUnavailable as exc:
+        return QLTPrediction(edges, None, None, None, None, reason=str(exc), kappa_reason=str(exc),
+                             seconds=time.perf_counter() - t0)
+    try:
+        kq, k_reason = kappa(card), ""
+    except QLTUnavailable as exc:
+        kq, k_reason = None, str(exc)
+    return QLTPrediction(edges, d_centre, d_bins, d_max, kq, kappa_reason=k_reason,
+                         seconds=time.perf_counter() - t0)
+
+
+def as_dict(card, mu) -> dict:
+    """What ``mcparticles qlt --json`` prints for ``card`` at ``mu`` (dimensionless units;
+    kappa_par in L c, lambda_par in L, D_mumu in c/L; None where QLT gives no finite
+    number, with ``kappa_note`` saying why)."""
+    mu = np.atleast_1d(np.asarray(mu, dtype=float))
+    pred = predict(card)
+    if not pred.available:
+        raise QLTUnavailable(pred.reason)
+    d = dmumu(card, mu)
+    fin = lambda x: float(x) if x is not None and math.isfinite(x) else None   # noqa: E731
+    k = pred.kappa
+    out = {"mu": mu.tolist(), "dmumu": d.tolist(),
+           "kappa_par": fin(k.kappa_par) if k else None, "lambda_par": fin(k.lambda_par) if k else None,
+           "kappa_par_band_limited": fin(k.kappa_par_band) if k else None,
+           "gap_mu": 1.0 / (card.r_g * card.field.k_par_max), "rigidity": card.particles.rigidity,
+           "r_g": card.r_g, "dB2": card.field.dB2_total, "v_A": card.field.v_A}
+    if k is None:
+        out["kappa_note"] = pred.kappa_reason
+    elif k.note:
+        out["kappa_note"] = k.note
+    if card.physical is not None:
+        out["kappa_par_cm2_s"] = fin(card.physical.kappa_cm2_s(k.kappa_par)) if k else None
+    return out

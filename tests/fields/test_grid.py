@@ -1,4 +1,4 @@
-"""Grid backend (fields/grid.py, kernels/field.py:grid_lanes; issue 5, item 4)."""
+"""Grid backend (fields/grid.py, kernels/grid.py; issue 5, item 4)."""
 import json
 
 import numpy as np
@@ -9,7 +9,7 @@ from mcparticles.cli import main
 from mcparticles.config import CardError, parse_card
 from mcparticles.fields import FastModes, Isotropic
 from mcparticles.fields.grid import GridSettings, synthesize
-from mcparticles.kernels.field import grid_lanes
+from mcparticles.kernels.grid import grid_lanes
 from mcparticles.spectra import PowerLaw
 
 from tests.cards import card_dict

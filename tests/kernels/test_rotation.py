@@ -7,8 +7,9 @@ from numba import njit
 from mcparticles.fields import Isotropic
 from mcparticles.fields.modes import ModeSet
 from mcparticles.fields.slab import Slab
-from mcparticles.kernels.field import (ROT_BOUND_5, ROT_BOUND_7, ROT_BOUND_9, ROT_BOUND_13, ROTATION_PERIOD,
-                                       ROTATION_TOL, field_at_points, rotation_lanes)
+from mcparticles.kernels.reference import field_at_points
+from mcparticles.kernels.rotation import (ROT_BOUND_5, ROT_BOUND_7, ROT_BOUND_9, ROT_BOUND_13, ROTATION_PERIOD,
+                                          ROTATION_TOL, rotation_lanes)
 from mcparticles.spectra import PowerLaw
 from tests.kernels.threads import push_on_one_and_two_threads
 

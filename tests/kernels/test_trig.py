@@ -4,7 +4,8 @@ from numba import njit
 
 from mcparticles.fields import Composite, Isotropic
 from mcparticles.fields.slab import Slab
-from mcparticles.kernels.field import field_at_points, field_lanes
+from mcparticles.kernels.planewave import field_lanes
+from mcparticles.kernels.reference import field_at_points
 from mcparticles.kernels.trig import cos_poly_array, sincos_poly_array
 from mcparticles.spectra import PowerLaw
 

@@ -10,7 +10,9 @@ from mcparticles.fields import Composite, Isotropic
 from mcparticles.fields.modes import AZ, KZ, OMEGA, ModeSet
 from mcparticles.fields.slab import Slab
 from mcparticles.fields.window import MIN_MODES, TAIL, kh_max, series_length, window_tables
-from mcparticles.kernels.field import WINDOW_LANES, field_at_points, field_lanes, window_lanes
+from mcparticles.kernels.planewave import field_lanes
+from mcparticles.kernels.reference import field_at_points
+from mcparticles.kernels.window import WINDOW_LANES, window_lanes
 from mcparticles.kernels.push import gyro_orbit
 from mcparticles.particles import ParticleSpec
 from mcparticles.spectra import PowerLaw

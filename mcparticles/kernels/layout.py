@@ -1,0 +1,9 @@
+"""Row layout of the plane-wave table that every field kernel reads.
+
+The table has shape (N_ROWS, n_columns): one column per linearly polarised component
+(``fields/modes.py`` builds it), one row per quantity -- wave vector (1/L), angular
+frequency (c/L), phase (rad) and amplitude vector (B_ref).  This module is the one place
+that fixes the order; ``fields/modes.py`` imports it.
+"""
+KX, KY, KZ, OMEGA, PHASE, AX, AY, AZ = range(8)
+N_ROWS = 8

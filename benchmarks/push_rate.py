@@ -7,9 +7,9 @@ Usage: python benchmarks/push_rate.py [--modes 64 256 1024] [--families slab iso
 For every precision, family and mode count: particle-steps/s with one thread and with
 all threads, per core, and nanoseconds per table column and particle-step ("ns/col"; a
 column is one linearly polarised component, a helical mode is two), from the production
-kernel ``push_batch`` with every diagnostic on.  ``slab`` sums its static modes with the
-Chebyshev window (fields/window.py), ``slab_per_mode`` is the same field with one cosine
-per column and step.  JIT compile (or cache load) time is excluded and reported
+kernel ``push_batch`` (through ``kernels.args.push``) with every diagnostic on.  ``slab``
+sums its static modes with the Chebyshev window (fields/window.py), ``slab_per_mode`` is
+the same field with one cosine per column and step.  JIT compile (or cache load) time is excluded and reported
 separately.  Each number is the median of --repeat runs.
 
 The C reference (benchmarks/reference.c: the same plane-wave field and Boris push with
@@ -47,9 +47,9 @@ from mcparticles.fields import AlfvenicGS95, Composite, FastModes, Isotropic
 from mcparticles.fields.grid import GridSettings, synthesize
 from mcparticles.fields.slab import Slab
 from mcparticles.fields.window import window_tables
-from mcparticles.kernels.push import push_batch
+from mcparticles.kernels.args import FieldArrays, StepSettings, compile_push, push
 from mcparticles.particles import ParticleSpec
-from mcparticles.simulation import CHUNK
+from mcparticles.planning import CHUNK
 from mcparticles.spectra import CLV, PowerLaw
 
 HERE = Path(__file__).resolve().parent
@@ -68,6 +68,7 @@ FAMILIES = {
 
 
 def kernel_args(family, n_modes, particles, steps, kh=None, precision="double"):
+    """(x, v, FieldArrays, StepSettings) of one benchmark row."""
     rng = np.random.default_rng(1)
     if family == "isotropic_grid":          # n_modes = grid points per side
         spec = PowerLaw(dB2=0.03, index=5 / 3, k_min=1.0, k_max=n_modes / 4)
@@ -75,24 +76,27 @@ def kernel_args(family, n_modes, particles, steps, kh=None, precision="double"):
     else:
         modes = FAMILIES[family](n_modes).sample(rng)
         field = modes.kernel_args(precision, slab_window=family != "slab_per_mode")
-        if kh is not None and field[3].shape[1]:
-            field = (*field[:3], *window_tables(field[0], field[3].shape[1], kh), *field[7:])
+        if kh is not None and field.win_e.shape[1]:
+            window = window_tables(field.table, field.win_e.shape[1], kh)
+            field = FieldArrays.modes(field.table, field.n_slab, field.n_plane, window, field.rotation)
     p = ParticleSpec(rigidity=0.1)
     x, v = p.initial_state(particles, rng, 6.0)
-    out = np.unique(np.geomspace(1, steps, 32).astype(np.int64))
     # diagnostics as in a run card: mu every 12 steps, 96 lags, 20 mu bins, 2 tracks
-    return (x, v, *field, np.array([0, 0, 1.0]), p.qm, 1.0 / 300.0, steps, out,
-            12, 96, 20, CHUNK, 2, 10, steps // 10 + 1)
+    settings = StepSettings.make(b0=[0, 0, 1.0], qm=p.qm, dt=1.0 / 300.0, n_steps=steps,
+                                 out_steps=np.unique(np.geomspace(1, steps, 32).astype(np.int64)), mu_stride=12,
+                                 n_lag=96, n_bins=20, chunk=CHUNK, traj_n=2, traj_stride=10,
+                                 traj_len=steps // 10 + 1)
+    return x, v, field, settings
 
 
 def bench(family, n_modes, threads, particles, steps, repeat, kh=None, precision="double"):
-    args = kernel_args(family, n_modes, particles, steps, kh, precision)
-    cols = args[2].shape[1] if not args[11] else 0          # linear components (grid: none)
+    x, v, field, settings = kernel_args(family, n_modes, particles, steps, kh, precision)
+    cols = field.table.shape[1] if not field.use_grid else 0          # linear components (grid: none)
     numba.set_num_threads(threads)
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        push_batch(*args)
+        push(x, v, field, settings)
         times.append(time.perf_counter() - t0)
     rate = particles * steps / statistics.median(times)
     return {"family": family, "modes": n_modes, "cosines": cols, "threads": threads, "precision": precision,
@@ -156,11 +160,12 @@ def main():
     a = ap.parse_args()
 
     t0 = time.perf_counter()
-    push_batch(*kernel_args("isotropic", 8, 4, 4))
+    compile_push(CHUNK)
     jit = time.perf_counter() - t0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if a.kh:
-        print(f"{'modes':>5} {'k_max h':>7} {'steps/s':>10}   (slab, one thread; default k_max h = sqrt(modes) in [8, 64])")
+        print(f"{'modes':>5} {'k_max h':>7} {'steps/s':>10}   "
+              "(slab, one thread; default k_max h = sqrt(modes) in [8, 64])")
         for m in a.modes:
             for kh in a.kh:
                 r = bench("slab", m, 1, a.particles, a.steps, a.repeat, kh)

@@ -131,18 +131,21 @@ def _summary_text(s, timing, out) -> str:
         f" plateau {'reached' if s['plateau_reached'] else 'NOT reached: t_max too short'})",
         f"  kappa_perp = {_fmt(s['kappa_perp'], s['kappa_perp_err'])} L c",
         f"  lambda_par = {_fmt(s['lambda_par'], s['lambda_par_err'])} L   (QLT {_fmt(s['qlt_lambda_par'])})",
-        f"  alpha_par = {_fmt(s['alpha_par'], s['alpha_par_err'])}, alpha_perp = {_fmt(s['alpha_perp'], s['alpha_perp_err'])}",
+        f"  alpha_par = {_fmt(s['alpha_par'], s['alpha_par_err'])}, "
+        f"alpha_perp = {_fmt(s['alpha_perp'], s['alpha_perp_err'])}",
         f"  D_mumu measured/QLT (median over resolved bins) = {_fmt(s['dmumu_ratio_median'])} (lag), "
         f"{_fmt(s['dmumu_ratio_median_corr'])} (correlation); lag {_fmt(s['dmumu_lag_gyroperiods'])} gyro-periods",
         f"  kappa_par from measured D_mumu = {_fmt(s['kappa_par_from_dmumu'])} L c",
     ]
     if out is not None:
         lines.append(f"  {s['particle_steps']:.4g} particle-steps in {timing['wall_seconds']:.3g} s = "
-                     f"{_fmt(timing['steps_per_second'])} /s ({timing['ranks']} rank(s) x {timing['threads']} thread(s))")
+                     f"{_fmt(timing['steps_per_second'])} /s ({timing['ranks']} rank(s) x "
+                     f"{timing['threads']} thread(s))")
     if "physical" in s:
         ph = s["physical"]
         lines.append(f"  physical: kappa_par = {_fmt(ph['kappa_par_cm2_s'])} cm^2/s, "
-                     f"kappa_perp = {_fmt(ph['kappa_perp_cm2_s'])} cm^2/s, QLT {_fmt(ph['qlt_kappa_par_cm2_s'])} cm^2/s")
+                     f"kappa_perp = {_fmt(ph['kappa_perp_cm2_s'])} cm^2/s, "
+                     f"QLT {_fmt(ph['qlt_kappa_par_cm2_s'])} cm^2/s")
     return "\n".join(lines)
 
 

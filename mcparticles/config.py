@@ -27,7 +27,7 @@ from .schema import CardError, choice, integer, no_unknown, number, section, str
 from .units import PROTON_MASS_GEV, PhysicalUnits
 
 #: dt = "auto" keeps Omega dt <= AUTO_OMEGA_DT (Omega in the rms total field) and
-#: |k|_max v dt <= AUTO_KMAX_VDT (docs/physics.md, "Equations of motion")
+#: |k|_max v dt <= AUTO_KMAX_VDT (docs/physics.md §2)
 AUTO_OMEGA_DT = 0.1
 AUTO_KMAX_VDT = 1.0
 
@@ -494,7 +494,8 @@ def parse_scan(data: dict, text: str = "", source: str = "") -> Scan:
                         levels[(i, k)] = lst
     n_level = {len(v) for v in levels.values()}
     if len(n_level) > 1:
-        key = "field.turbulence[%d].%s" % next(iter(levels))
+        i, k = next(iter(levels))
+        key = f"field.turbulence[{i}].{k}"
         raise CardError(key, levels[next(iter(levels))],
                         "scanned turbulence levels of several components are zipped: their lists need equal lengths")
     n_lev = n_level.pop() if n_level else 0

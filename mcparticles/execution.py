@@ -242,11 +242,11 @@ def execute(scan: Scan, plans: list[Plan], ctx: Context, *, store=None, resume: 
             raise Interrupted(f"received signal {interrupted}")
         wall = time.perf_counter() - t_start
         # a signal from here on lets the (short) combination finish: the run is complete
-        if store is None and not ctx.is_root:
+        if store is not None:
+            ctx.barrier()        # every checkpoint file is written before rank 0 reads them
+        elif not ctx.is_root:
             for g in sorted(kept):
                 ctx.send(kept.pop(g), 0)
-        else:
-            ctx.barrier()        # every checkpoint file is written before rank 0 reads them
         if folder is not None:
             folder.drain(wait_for_others=(lambda job: ctx.recv(job.index % ctx.size)) if store is None
                          else _missing_unit(store))

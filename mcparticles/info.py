@@ -60,7 +60,7 @@ def checks(card: Card, plan=None) -> tuple[list[tuple[str, str]], list[str]]:
                        f"|k|_max v dt = {kdt:.3g} (|k|_max = {f.k_max_sampled:.4g}), "
                        f"{card.gyroperiod / t.dt:.0f} steps per gyration"))
     if odt > AUTO_OMEGA_DT * 1.0001:
-        warn.append(f"Omega dt = {odt:.3g} > {AUTO_OMEGA_DT}: gyration under-resolved (docs/physics.md)")
+        warn.append(f"Omega dt = {odt:.3g} > {AUTO_OMEGA_DT}: gyration under-resolved (docs/physics.md §2)")
     if kdt > AUTO_KMAX_VDT * 1.0001:
         warn.append(f"|k|_max v dt = {kdt:.3g} > {AUTO_KMAX_VDT}: the smallest waves are under-resolved")
     for i, c in enumerate(f.components):

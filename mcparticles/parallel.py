@@ -136,10 +136,11 @@ def get_context() -> Context:
         return Context()
     comm = MPI.COMM_WORLD
     if launched is not None and launched[0] != comm.Get_size():
+        library = " ".join(MPI.Get_library_version().splitlines()[0].split())
         raise LaunchError(f"started by an MPI launcher with {launched[0]} processes ({launched[1]}), but mpi4py sees "
                           f"a world of {comm.Get_size()}: this mpiexec belongs to another MPI than the one mpi4py "
-                          f"was built with (mpi4py's: {MPI.Get_library_version().splitlines()[0].strip()}); use "
-                          "the matching mpiexec, or rebuild mpi4py against this MPI")
+                          f"was built with (mpi4py's: {library}); use the matching mpiexec, or rebuild mpi4py "
+                          "against this MPI")
     return Context(comm if comm.Get_size() > 1 else None)
 
 

@@ -1,6 +1,6 @@
 """Particle species and initial conditions.
 
-Dimensionless (INTERFACE.md): rigidity R = r_g / L with r_g = p c / (|q| B_ref), speed
+Dimensionless (docs/physics.md §1): rigidity R = r_g / L with r_g = p c / (|q| B_ref), speed
 v in units of c.  The gyrofrequency in the mean field B0 (in B_ref) is
 Omega = v B0 / R and the gyroradius there r_g = R / B0.
 """

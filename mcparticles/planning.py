@@ -63,8 +63,8 @@ class Plan:
 
 
 def auto_lag_gyroperiods(card: Card, qlt: QLTPrediction) -> tuple[float, str]:
-    """Lag for D_mumu in gyro-periods (1/Omega << tau << 1/D, docs/physics.md,
-    "Measuring D_mumu"), and the rule that gave it.
+    """Lag for D_mumu in gyro-periods (1/Omega << tau << 1/D, docs/physics.md §5.5),
+    and the rule that gave it.
 
     Slab fields:  tau = clip(w^2 / (2 D_max), 0.5, 1.0) gyro-periods,
     w = 2/mu_bins the bin width and D_max the largest QLT D_mumu, so that the rms

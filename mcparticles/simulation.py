@@ -11,7 +11,6 @@ none of them imports it.
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 from .analysis import build_result
@@ -88,7 +87,6 @@ class Simulation:
             error = ctx.bcast(error)
             if error is not None:
                 raise error
-        t0 = time.perf_counter()
         out = execute(scan, plans, ctx, store=store, resume=resume, progress=progress,
                       handle_signals=handle_signals)
         if out is None:
@@ -97,14 +95,12 @@ class Simulation:
         wall = max(p[1] for p in parts)
         steps_new = sum(p[0] for p in parts)
         timing = {"wall_seconds": wall, "steps_per_second": steps_new / wall if wall > 0 else None,
-                  "ranks": ctx.size, "threads": threads_used}
+                  "ranks": ctx.size, "threads": threads_used, "kernel_seconds": sum(p[2] for p in parts)}
         if scan.is_scan:
             points = [build_result(s, q, None) for s, q in zip(sums, self.qlt)]
             result = ScanResult(scan=scan, points=points, summary=scan_summary(scan, points, timing))
         else:
             result = build_result(sums[0], self.qlt[0], timing)
-        log.debug("run: %.3g s in the kernels, %.3g s wall (%d new particle-steps)",
-                  sum(p[2] for p in parts), time.perf_counter() - t0, steps_new)
         if store is not None:
             result.save(output_dir, plots=True if plots is None else plots)
             store.finish()

@@ -1,6 +1,6 @@
 """One-dimensional turbulence spectra, shared by the field models and by QLT.
 
-Convention (PHYSICS.md section 1): ``P(k)`` is the one-sided total spectrum of the
+Convention (docs/physics.md §1): ``P(k)`` is the one-sided total spectrum of the
 turbulent field, both transverse components together, in units of B_ref^2 L, with
 
     integral_{k_min}^{k_max} P(k) dk = dB2 .
@@ -9,7 +9,7 @@ The field is synthesised only from modes in the band [k_min, k_max] (wavenumbers
 units of 1/L), so ``density`` is zero outside the band and the synthesised field has
 exactly the variance ``dB2``.  ``density_unbounded`` keeps the same normalisation
 constant but continues the spectral shape above k_max: it is the "band-unlimited"
-spectrum that quasi-linear kappa_par is quoted for (PHYSICS.md section 3, the 90-degree
+spectrum that quasi-linear kappa_par is quoted for (docs/physics.md §4.7, the 90-degree
 gap).
 """
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import integrate
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,7 @@ class Spectrum:
         raise NotImplementedError
 
     def _shape_integral(self, a: float, b: float) -> float:
+        from scipy import integrate
         val, _ = integrate.quad(self.shape, a, b, limit=200, epsrel=1e-12)
         return float(val)
 
@@ -112,7 +112,7 @@ class Isotropic3D:
     """I(k) = E(|k|) / (4 pi k^2) from an omnidirectional one-dimensional spectrum E
     (a ``Spectrum``: int E dk = dB2 over [k_min, k_max]).  ``alfven_fraction`` of the
     power has dB along k x B0, the rest dB in the (k, B0) plane: 1/2 for randomly
-    polarised isotropic turbulence, 0 for fast modes (PHYSICS.md section 3)."""
+    polarised isotropic turbulence, 0 for fast modes (docs/physics.md §4)."""
 
     omni: Spectrum
     alfven_fraction: float = 0.5
@@ -150,7 +150,7 @@ class CLV:
     for k_min <= k_perp <= k_max.  CLV normalise C = M_A^(4/3) L^(-1/3) / (6 pi); here C is
     fixed by the field's variance dB2 over the sampled k_perp band,
     C = dB2 / (6 pi M_A^(4/3) L^(-1/3) (k_min^(-2/3) - k_max^(-2/3))), and M_A sets the
-    anisotropy k_par ~ M_A^(4/3) k_perp^(2/3) L^(-1/3).  Caveat (PHYSICS.md): the
+    anisotropy k_par ~ M_A^(4/3) k_perp^(2/3) L^(-1/3).  Caveat (docs/physics.md §3.5): the
     anisotropy is imposed in the global B0 frame, whereas critical balance holds in the
     local field frame."""
 

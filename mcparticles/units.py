@@ -1,4 +1,4 @@
-"""Physical <-> dimensionless conversion (INTERFACE.md "Units").
+"""Physical <-> dimensionless conversion (docs/physics.md §1, docs/card.md).
 
 r_g = p c / (|Z| e B):  r_g[cm] = 3.33564e12 (p c / GeV) / (|Z| B / microgauss)
 (= 1e9 eV * 1.602177e-12 erg/eV / (4.803204e-10 esu * 1e-6 G)).

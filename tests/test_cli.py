@@ -1,4 +1,4 @@
-"""Command line and output layout (INTERFACE.md)."""
+"""Command line and output layout (docs/output.md)."""
 import json
 
 import h5py

@@ -7,7 +7,6 @@ import pytest
 
 from mcparticles.cli import main
 from mcparticles.config import CardError, parse_card
-
 from tests.cards import card_dict
 
 GOOD = textwrap.dedent("""
@@ -109,3 +108,19 @@ def test_overrides_and_unknown_key_messages():
     assert card.particles.count == 17 and card.field.components[0].dB2 == 0.2 and card.run.name == "abc"
     with pytest.raises(CardError, match="unknown key; allowed"):
         parse_card(card_dict(time={"tmax": 3}))
+
+
+@pytest.mark.parametrize("time, key", [({"t_max": 1.0, "dt": 1.0}, "time.t_max"),
+                                       ({"t_max": 1.0, "dt": 0.4, "n_output": 64}, "time.t_max")])
+def test_too_few_output_times_are_refused(time, key):
+    """dt = t_max gave one output time and fitted kappa through a single point."""
+    with pytest.raises(CardError, match=key) as err:
+        parse_card(card_dict(time=time))
+    assert "at least 4" in str(err.value) and "\n" not in str(err.value)
+    parse_card(card_dict(time={"t_max": 1.0, "dt": 0.25, "n_output": 64}))     # 4 steps: 4 output times
+
+
+def test_rigidity_message_quoted_in_the_tutorial():
+    with pytest.raises(CardError) as err:
+        parse_card(card_dict(particles={"rigidity": -1}))
+    assert str(err.value) == "particles.rigidity = -1.0: must be a number > 0 and <= 1e+12"

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import datetime
 import io
 import json
-import math
 import os
 import tempfile
 import warnings
@@ -37,6 +35,7 @@ from hypothesis import strategies as st
 
 from mcparticles import planning, simulation
 from mcparticles.cli import main
+from tests.cards import to_toml, toml_value
 
 SLAB = {"model": "slab", "dB2": 0.05, "k_min": 1.0, "k_max": 30.0, "n_modes": 8,
         "spectrum": "power_law", "index": 5.0 / 3.0, "polarization": "unpolarized"}
@@ -138,32 +137,6 @@ def mutated_cards(draw):
         elif isinstance(parent, dict):
             parent[draw(st.one_of(text, st.sampled_from(["threads", "seed", "dB2", "turbulence"])))] = draw(values)
     return card
-
-
-# -- TOML writer (inline tables; tomllib reads them like [sections]) -------------------------
-
-def toml_string(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def toml_value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
-    if isinstance(v, str):
-        return toml_string(v)
-    if isinstance(v, (datetime.date, datetime.datetime)):
-        return v.isoformat()
-    if isinstance(v, list):
-        return "[" + ", ".join(toml_value(x) for x in v) + "]"
-    return "{" + ", ".join(f"{toml_string(str(k))} = {toml_value(x)}" for k, x in v.items()) + "}"
-
-
-def to_toml(card: dict) -> str:
-    return "".join(f"{toml_string(str(k))} = {toml_value(v)}\n" for k, v in card.items())
 
 
 # -- the check ------------------------------------------------------------------------------

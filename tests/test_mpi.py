@@ -76,3 +76,38 @@ def test_one_two_three_ranks_are_identical(tmp_path):
         assert other.keys() == data[0].keys()
         for k in data[0]:
             np.testing.assert_array_equal(other[k], data[0][k], err_msg=k)
+
+
+SCRIPT = """
+import json, sys
+import mcparticles
+scan = mcparticles.load_scan(sys.argv[1])
+result = mcparticles.run(scan, threads=1)              # in memory: units reach rank 0 as messages
+from mpi4py import MPI
+if MPI.COMM_WORLD.Get_rank() == 0:
+    s = dict(result.summary); s.pop("timing")
+    print("RESULT " + json.dumps(s, sort_keys=True))
+else:
+    assert result is None, result
+"""
+
+
+@pytest.mark.skipif(_mpiexec() is None, reason="mpiexec / mpi4py not installed (pip install -e '.[mpi]')")
+def test_in_memory_run_under_mpi_equals_the_serial_one(tmp_path):
+    """mcparticles.run(card) with no output directory under mpiexec -n 3: rank 0 gets the
+    same Result as a serial run (the units of the other ranks arrive one message each, in
+    unit order), the other ranks None, and nothing is written."""
+    card = tmp_path / "c.toml"
+    card.write_text(CARD)
+    script = tmp_path / "s.py"
+    script.write_text(SCRIPT)
+    out = {}
+    for n in (1, 3):
+        p = subprocess.run([_mpiexec(), "-n", str(n), sys.executable, str(script), str(card)], capture_output=True,
+                           text=True, timeout=300, cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+        lines = p.stdout.splitlines()
+        out[n] = [line for line in lines if line.startswith("RESULT ")]
+        assert len(out[n]) == 1                          # the others asserted they got None
+    assert out[1] == out[3]
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["c.toml", "s.py"]

@@ -218,7 +218,8 @@ def kpar_exponent(res, realizations):
     """Exponent of kappa_par between the two rigidities, with its error."""
     (s1, s2), (c1, c2) = [r.summary for r in res], [r.card for r in res]
     expo = np.log(s2["kappa_par"] / s1["kappa_par"]) / np.log(c2.r_g / c1.r_g)
-    err = np.hypot(s1["kappa_par_err"] / s1["kappa_par"], s2["kappa_par_err"] / s2["kappa_par"]) / np.log(c2.r_g / c1.r_g)
+    err = (np.hypot(s1["kappa_par_err"] / s1["kappa_par"], s2["kappa_par_err"] / s2["kappa_par"])
+           / np.log(c2.r_g / c1.r_g))
     print(f"kappa_par ~ r_g^{expo:.3f} +- {err:.3f}; kappa_par = {s1['kappa_par']:.4g}, {s2['kappa_par']:.4g}; "
           f"alpha_par = {s1['alpha_par']:.3f}, {s2['alpha_par']:.3f}")
     return expo, err

@@ -4,11 +4,11 @@ Tolerances are k standard errors (over G field realisations) plus a stated syste
 floor.  k is the Student-t quantile for G-1 degrees of freedom at a family-wise
 false-alarm rate of 1% over the m bins compared (Bonferroni): the standard errors are
 themselves estimated from G groups, so a fixed "3 sigma" over 30 bins would fail by
-chance.  The floors are the known non-statistical differences (PHYSICS.md section 4):
+chance.  The floors are the known non-statistical differences (docs/physics.md §5.4):
 * weak turbulence (dB2 = 0.003): 3% -- the lag estimator's start-up bias
   ~1/(Omega tau) at tau = 1 gyro-period and the curvature of D over a bin;
 * dB2 = 0.03: 12% -- measured here 0.86-1.0 of QLT at 1 gyro-period (non-linear
-  decorrelation from the resonant waves), PHYSICS.md quotes 5-10%.
+  decorrelation from the resonant waves), the literature quotes 5-10%.
 The default suite runs cheap versions; ``pytest -m slow`` runs the acceptance
 statistics and also checks the absolute bounds (8% and 15%).
 """

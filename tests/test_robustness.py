@@ -195,7 +195,7 @@ def test_sigkill_at_a_random_moment_then_resume(card, tmp_path, reference):
     t_run = time.perf_counter() - t0
     out = tmp_path / "killed"
     moments = []
-    for attempt in range(2):
+    for _ in range(2):
         delay = rng.uniform(0.0, t_run)
         moments.append(round(delay, 3))
         proc = _cli("run", str(card), "--output", str(out), "--quiet", "--resume")

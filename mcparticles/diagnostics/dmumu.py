@@ -1,5 +1,5 @@
 """Pitch-angle diffusion coefficient from the on-the-fly accumulators of
-kernels/push.py (docs/physics.md, "Measuring D_mumu"), mu always against the local field.
+kernels/push.py (docs/physics.md §5.4), mu always against the local field.
 
 (a) lag estimator:      D_a(tau_l) = <(mu(t + tau_l) - mu(t))^2> / (2 tau_l),
     binned by mu(t), tau_l = l h for l = 1..n_lag (h: mu sampling interval);
@@ -85,7 +85,7 @@ class DmumuScan:
 def resolved_bins(edges: np.ndarray, qlt: np.ndarray, r_g: float, k_max: float,
                   mu_max: float = 1.0) -> np.ndarray:
     """Bins where measured and QLT D_mumu can be compared: the whole bin lies at
-    |mu| > 2/(r_g k_max) (outside the 90-degree gap, docs/physics.md), within
+    |mu| > 2/(r_g k_max) (outside the 90-degree gap, docs/physics.md §4.7), within
     |mu| <= mu_max, and QLT is positive there."""
     lo = np.minimum(np.abs(edges[:-1]), np.abs(edges[1:]))
     lo = np.where(edges[:-1] * edges[1:] < 0, 0.0, lo)

@@ -1,4 +1,4 @@
-"""Running diffusion coefficients, plateau and late-time exponents (PHYSICS.md sec. 4).
+"""Running diffusion coefficients, plateau and late-time exponents (docs/physics.md §5.1-5.2).
 
 d_ii(t) = <dx_i^2> / (2 t), averaged over particles; errors are standard errors over
 independent groups (field realisations, or particle batches when there is only one
@@ -45,7 +45,7 @@ class RunningDiffusion:
         total = sums.sum(axis=0) / counts.sum() / (2.0 * t[:, None])
         return cls(t=t, d=total, d_err=standard_error(per_group), d_groups=per_group)
 
-    # kappa_perp is the mean of xx and yy, kappa_par is zz (PHYSICS.md section 1)
+    # kappa_perp is the mean of xx and yy, kappa_par is zz (docs/physics.md §1)
     def perp(self, groups=False):
         d = self.d_groups if groups else self.d
         return 0.5 * (d[..., 0] + d[..., 1])

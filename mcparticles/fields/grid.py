@@ -9,7 +9,7 @@ projected onto the component's polarisation -- the plane perpendicular to k
 (``fast_modes``, Yan & Lazarian 2004) -- then transformed back (numpy FFT) and scaled so
 that the grid mean of |dB|^2 equals the component's dB2 exactly.
 
-Known limits (PHYSICS.md section 5): the field repeats with period ``box``; wave
+Known limits (docs/physics.md §3.7): the field repeats with period ``box``; wave
 vectors are the lattice 2 pi/box (i, j, k), sparse near the box scale; trilinear
 interpolation smooths the smallest scales and breaks div B = 0 at the level of the
 interpolation error.  Keep k_max <= N k0 / 4 (k0 = 2 pi / box; config enforces it) and the

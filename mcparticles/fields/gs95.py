@@ -4,8 +4,8 @@ Cho-Lazarian-Vishniac spectrum (spectra.CLV).
 Sampling: k_perp in ``n_modes // n_kpar`` logarithmic cells on [k_min, k_max] (jittered);
 in each, ``n_kpar`` cells in u = |k_par|/Lambda(k_perp) (Lambda = M_A^(4/3) k_perp^(2/3)
 L^(-1/3)): [0, u_1] and then logarithmic up to u = 30, one mode per cell with u drawn
-from exp(-u) restricted to the cell, random sign and azimuth.  Each mode carries exactly the power of its (k_perp, k_par)
-cell, int 2 pi k_perp dk_perp dk_par I over the cell, so the mode set reproduces the
+from exp(-u) restricted to the cell, random sign and azimuth.  Each mode carries exactly
+the power of its (k_perp, k_par) cell, int 2 pi k_perp dk_perp dk_par I over the cell, so the mode set reproduces the
 CLV reduced spectra and the variance dB2 (up to the e^-30 tail).  Polarisation: dB
 along k x B0, i.e. (sin phi, -cos phi, 0) for k_perp along (cos phi, sin phi).
 """
@@ -18,7 +18,7 @@ import numpy as np
 
 from ..schema import Key
 from ..spectra import CLV
-from .base import K_MAX, K_MIN, FieldModel, n_modes_key, read_band, register_model
+from .base import K_MIN, FieldModel, n_modes_key, read_band, register_model
 from .isotropic import DB2_FROM_MACH, MACH, mhd_qlt, read_mach
 from .modes import ModeSet
 from .sampling import log_cells

@@ -21,8 +21,19 @@ import numpy as np
 
 from ..schema import Key
 from ..spectra import Isotropic3D, Spectrum, make_spectrum
-from .base import (DB2, K_MAX, K_MIN, FieldModel, SpectrumBacked, index_key, n_modes_key, read_band, read_spectrum,
-                   register_model, spectrum_keys)
+from .base import (
+    DB2,
+    K_MAX,
+    K_MIN,
+    FieldModel,
+    SpectrumBacked,
+    index_key,
+    n_modes_key,
+    read_band,
+    read_spectrum,
+    register_model,
+    spectrum_keys,
+)
 from .modes import ModeSet
 from .sampling import log_cells, perpendicular_basis, random_directions
 

@@ -52,7 +52,7 @@ class ModeSet:
         return len(self.amplitude)
 
     @staticmethod
-    def concatenate(sets: list["ModeSet"]) -> "ModeSet":
+    def concatenate(sets: list[ModeSet]) -> ModeSet:
         """Sum of several fields (components of one run card)."""
         return ModeSet(*(np.concatenate([getattr(s, f) for s in sets])
                          for f in ("k", "e1", "e2", "amplitude", "phase", "omega")))

@@ -6,7 +6,7 @@ import numpy as np
 
 def log_cells(k_min: float, k_max: float, n: int, rng: np.random.Generator):
     """Cell edges (n+1,) equally spaced in log k, and one jittered k per cell (n,):
-    log-uniform within the cell, so there is no periodicity (PHYSICS.md section 5)."""
+    log-uniform within the cell, so there is no periodicity (docs/physics.md §3.7)."""
     edges = np.geomspace(k_min, k_max, n + 1)
     u = rng.random(n)
     k = edges[:-1] * (edges[1:] / edges[:-1]) ** u

@@ -1,6 +1,6 @@
 """Slab turbulence: transverse waves with k parallel to B0 (along z).
 
-Sampling (PHYSICS.md section 5): the band [k_min, k_max] is cut into ``n_modes`` cells
+Sampling (docs/physics.md §3.1): the band [k_min, k_max] is cut into ``n_modes`` cells
 equally spaced in log k; each cell holds one mode at a log-uniformly jittered position
 (no periodicity, unlike linearly spaced k).  The mode carries exactly the spectral power
 of its cell, so the synthesised field has the variance ``dB2`` exactly in every
@@ -13,7 +13,7 @@ Polarisation:
 * ``right`` / ``left``: circularly polarised with magnetic helicity sigma = +1 / -1,
   where sigma = +1 means B . curl B > 0 (a right-handed helix in space):
   dB_m = a_m [e1 cos(psi) - sigma (z x e1) sin(psi)], a_m^2 = cell power.
-  QLT (PHYSICS.md section 3) multiplies D_mumu by 1 + sign(q) sign(mu) sigma: a
+  QLT (docs/physics.md §4.2) multiplies D_mumu by 1 + sign(q) sign(mu) sigma: a
   positive particle moving along +z resonates only with sigma = +1 waves.
 """
 from __future__ import annotations

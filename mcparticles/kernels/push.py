@@ -1,6 +1,6 @@
 """Relativistic Boris push in a static magnetic field, with on-the-fly moments.
 
-Equation of motion (dimensionless, PHYSICS.md section 2): with c = 1, lengths in L and
+Equation of motion (dimensionless, docs/physics.md §2): with c = 1, lengths in L and
 B in B_ref, a particle of rigidity R = r_g/L (r_g formed with B_ref) and speed v obeys
 
     dv/dt = qm  v x B ,    qm = sign(q) v / R ,
@@ -15,7 +15,7 @@ One call pushes one batch of particles through ``n_steps`` steps and returns onl
 accumulated moments, so memory does not grow with the run time:
 
 * ``disp[c, i, :]``  sums over the particles of chunk c of dx dx, dy dy, dz dz, dx dy,
-  dx dz, dy dz at step ``out_steps[i]`` (running diffusion, PHYSICS.md section 4);
+  dx dz, dy dz at step ``out_steps[i]`` (running diffusion, docs/physics.md §5.1);
 * ``lag_acc[c, l, b, :]``  count, sum dmu, sum dmu^2 for mu lags of l+1 samples,
   binned by the starting mu (lag estimator of D_mumu);
 * ``cor_acc[c, l, b, :]``  count, sum mudot(0) mudot(l) for l = 0..n_lag, binned by mu
@@ -24,7 +24,7 @@ accumulated moments, so memory does not grow with the run time:
 * ``traj``  full tracks (x, v, mu) of the first ``traj.shape[0]`` particles;
 * ``bad[p]``  the step at which particle p met a non-finite field or position (-1 if never).
 
-mu is always the LOCAL pitch-angle cosine v.B/(|v||B|) (PHYSICS.md section 4): the
+mu is always the LOCAL pitch-angle cosine v.B/(|v||B|) (docs/physics.md §5.3): the
 Boris rotation is about B(x^n), so v^{n-1/2}.B(x^n) = v^{n+1/2}.B(x^n) exactly and the
 sample is centred in time.
 

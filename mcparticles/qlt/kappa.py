@@ -45,7 +45,9 @@ def kappa_par_from_bins(mu_edges, dmumu, speed: float) -> float:
     integrated exactly over each bin and divided by the bin's D_mumu."""
     e = np.asarray(mu_edges, dtype=float)
     d = np.asarray(dmumu, dtype=float)
-    prim = lambda m: m - 2.0 * m ** 3 / 3.0 + m ** 5 / 5.0   # integral of (1-m^2)^2
+    def prim(m):                                     # integral of (1-m^2)^2
+        return m - 2.0 * m ** 3 / 3.0 + m ** 5 / 5.0
+
     w = prim(e[1:]) - prim(e[:-1])
     if np.any(d <= 0):
         return float("inf")
@@ -55,7 +57,7 @@ def kappa_par_from_bins(mu_edges, dmumu, speed: float) -> float:
 def lambda_par_power_law(index: float, dB2: float, k_min: float, r_g: float,
                          B0: float = 1.0) -> float:
     """Closed-form slab QLT mean free path for P = (q-1) dB2 k_min^(q-1) k^(-q) above
-    k_min (band-unlimited), valid when r_g k_min < 1 (PHYSICS.md section 3):
+    k_min (band-unlimited), valid when r_g k_min < 1 (docs/physics.md §4.5):
 
         lambda_par = 6 / [pi (q-1)(2-q)(4-q)] r_g (B0^2/dB2) (k_min r_g)^(1-q)
 

@@ -1,4 +1,4 @@
-"""General quasi-linear D_mumu for MHD-mode turbulence (PHYSICS.md section 3;
+"""General quasi-linear D_mumu for MHD-mode turbulence (docs/physics.md §4.3;
 Schlickeiser 2002; Yan & Lazarian 2002, 2004, 2008), static fields, sharp resonance:
 
     D_mumu = Omega^2 (1-mu^2) int d^3k sum_n pi delta(k_par v mu + n Omega)
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import integrate, special
-
 
 #: at most this many gyro-harmonics: resonances reach n = k_par,max r_g |mu|; a sum that
 #: has not converged by then (r_g far above the turbulence scales, where QLT is not the
@@ -116,7 +115,7 @@ def bessel_orders(n_lo: int, n_hi: int, w: np.ndarray) -> np.ndarray:
       downward instead, r_n = w / (2n - w r_{n+1}) from r_{n_hi} ~ w/(2 n_hi), and
       J_n = r_n J_{n-1} upward from jv(n_lo, w): orders that underflow are negligible.
 
-    Agrees with scipy's jv to ~1e-13 of max(|J_n|) (tests/qlt/test_mhd.py)."""
+    Agrees with scipy's jv to 1.4e-13 of max_k |J_k(w)| (tests/qlt/test_mhd.py)."""
     n_orders = n_hi - n_lo + 1
     out = np.empty((n_orders, w.size))
     up = w > n_hi + 1.0

@@ -67,7 +67,7 @@ def dmumu_bin_mean(card, edges) -> np.ndarray:
     _check(card)
     if not closed_form(card):
         nodes, weights = _bin_nodes(edges)
-        d = dmumu(card, nodes.ravel()).reshape(nodes.shape)
+        d = dmumu(card, mirror_exactly(nodes.ravel())).reshape(nodes.shape)
         return np.sum(weights * d, axis=1) / np.diff(edges)
     out = []
     for a, b in zip(edges[:-1], edges[1:]):
@@ -82,20 +82,25 @@ BIN_NODES = 6
 
 
 def _bin_nodes(edges):
-    """(nodes, weights), each (n_bins, BIN_NODES): the Gauss-Legendre rule of every bin,
-    a bin below zero taking the mirror image of the nodes of its mirror bin when there is
-    one, so that |mu| repeats exactly (dmumu_mhd computes each |mu| once)."""
-    nodes, weights = [], []
-    for a, b in zip(edges[:-1], edges[1:]):
-        if b <= 0.0:
-            x, w = _gauss_legendre(-b, -a, BIN_NODES)
-            x = -x[::-1]
-            w = w[::-1]
-        else:
-            x, w = _gauss_legendre(a, b, BIN_NODES)
-        nodes.append(x)
-        weights.append(w)
-    return np.array(nodes), np.array(weights)
+    """(nodes, weights), each (n_bins, BIN_NODES): the Gauss-Legendre rule of every bin."""
+    rules = [_gauss_legendre(a, b, BIN_NODES) for a, b in zip(edges[:-1], edges[1:])]
+    return np.array([x for x, _ in rules]), np.array([w for _, w in rules])
+
+
+def mirror_exactly(mu: np.ndarray, tol: float = 1e-12) -> np.ndarray:
+    """``mu`` with every negative value that is the mirror image of a positive one to
+    within ``tol`` (bin edges from linspace are symmetric only to rounding) replaced by
+    exactly minus it, so that the |mu| of a symmetric point set repeat exactly and
+    dmumu_mhd computes each once.  Moves points by at most ``tol``."""
+    mu = np.array(mu, dtype=float)
+    pos = np.unique(mu[mu > 0])
+    neg = np.flatnonzero(mu < 0)
+    if pos.size and neg.size:
+        j = np.clip(np.searchsorted(pos, -mu[neg]), 1, pos.size - 1) if pos.size > 1 else np.zeros(neg.size, int)
+        for cand in (pos[j], pos[j - 1] if pos.size > 1 else pos[j]):
+            close = np.abs(cand + mu[neg]) <= tol
+            mu[neg[close]] = -cand[close]
+    return mu
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ DIVERGES = ("QLT kappa_par diverges: even with the spectrum continued above k_ma
 def kappa(card) -> KappaPrediction:
     """QLT kappa_par = (v^2/8) int (1-mu^2)^2/D_mumu dmu (qlt/kappa.py) for the
     band-unlimited spectrum, which is what a measurement approaches when
-    (r_g k_max)^(-1/3) is small (docs/physics.md, "The 90-degree gap"), and for the
+    (r_g k_max)^(-1/3) is small (docs/physics.md §4.7), and for the
     band itself."""
     _check(card)
     v = card.particles.speed
@@ -225,7 +230,7 @@ def _compute(card) -> QLTPrediction:
         else:
             # one call for every node: each component computes each |mu| once
             nodes, weights = _bin_nodes(edges)
-            d = dmumu(card, np.concatenate([nodes.ravel(), centre, lag_mu]))
+            d = dmumu(card, mirror_exactly(np.concatenate([nodes.ravel(), centre, lag_mu])))
             d_nodes, d_centre, d_lag = np.split(d, [nodes.size, nodes.size + centre.size])
             d_bins = np.sum(weights * d_nodes.reshape(nodes.shape), axis=1) / np.diff(edges)
             d_max = float(np.max(d_lag))

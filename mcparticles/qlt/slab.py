@@ -1,4 +1,4 @@
-"""Quasi-linear D_mumu for slab turbulence (Jokipii 1966; PHYSICS.md section 3).
+"""Quasi-linear D_mumu for slab turbulence (Jokipii 1966; docs/physics.md §4.1).
 
     k_res = 1 / (r_g |mu|),    r_g = R / B0,    Omega = v B0 / R
     D_mumu(mu) = (pi/4) Omega (1 - mu^2) k_res P(k_res) / B0^2 * [1 + sign(q) sign(mu) sigma]

@@ -87,7 +87,7 @@ def test_slab_correlation_along_and_across_b0():
     model = Slab(SPEC, 128)
     along = measured(model, 2, [0, 1])
     across = measured(model, 0, [0, 1])
-    rz = np.array([0.5 * spectrum_integral(lambda k: np.cos(k * r)) for r in R])
+    rz = np.array([0.5 * spectrum_integral(lambda k, r=r: np.cos(k * r)) for r in R])
     for c in range(2):
         check(along[:, :, c], rz)
         np.testing.assert_allclose(across[:, :, c], across[:, :1, c] * np.ones(R.size), rtol=1e-9)

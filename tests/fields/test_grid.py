@@ -11,7 +11,6 @@ from mcparticles.fields import FastModes, Isotropic
 from mcparticles.fields.grid import GridSettings, synthesize
 from mcparticles.kernels.grid import grid_lanes
 from mcparticles.spectra import PowerLaw
-
 from tests.cards import card_dict
 
 SPEC = PowerLaw(dB2=0.5, index=5 / 3, k_min=1.0, k_max=8.0)
@@ -32,7 +31,7 @@ def _lattice_z_fraction(fast: bool) -> float:
     the band carries E(k)/(4 pi k^2) times the mean square of the projected white noise
     -- (1 - cos^2 theta) of 2 for the transverse plane, sin^2 theta of 1 for e_F (none
     for k along z).  Near the box scale the few lattice directions make this differ
-    from the continuum values 1/3 and 2/3 (PHYSICS.md section 5)."""
+    from the continuum values 1/3 and 2/3 (docs/physics.md §3.7)."""
     n = GRID.points
     kk = np.fft.fftfreq(n, 1.0 / n)
     k = np.stack(np.meshgrid(kk, kk, kk, indexing="ij"))

@@ -95,8 +95,10 @@ def test_helicity_sign(pol, sign):
     pts[:, 2] = z
     h = 1e-5
     b = m.evaluate(pts)
-    up = pts.copy(); up[:, 2] += h
-    dn = pts.copy(); dn[:, 2] -= h
+    up = pts.copy()
+    up[:, 2] += h
+    dn = pts.copy()
+    dn[:, 2] -= h
     db = (m.evaluate(up) - m.evaluate(dn)) / (2 * h)
     curl = np.stack([-db[:, 1], db[:, 0], np.zeros(z.size)], axis=1)   # slab: d/dz only
     hel = np.mean(np.sum(b * curl, axis=1))

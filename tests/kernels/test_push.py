@@ -1,4 +1,4 @@
-"""Boris pusher against exact gyro-orbits in a uniform field (PHYSICS.md section 2)."""
+"""Boris pusher against exact gyro-orbits in a uniform field (docs/physics.md §2)."""
 import math
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from mcparticles.kernels.push import gyro_orbit
 from mcparticles.particles import ParticleSpec
-from tests.kernels.threads import push_on_one_and_two_threads
+from tests.kernels.threads import push_on_one_and_two_threads, steps
 
 EMPTY = np.zeros((8, 0))
 B0 = np.array([0.0, 0.0, 1.0])
@@ -65,7 +65,7 @@ def test_batch_kernel_matches_single_orbit_and_is_thread_independent():
     x0, v0 = p.initial_state(20, rng, 6.0)
     dt, n = 0.005, 400
     out = np.array([100, 400], dtype=np.int64)
-    args = (x0, v0, *modes.kernel_args(), B0, p.qm, dt, n, out, 5, 10, 10, 8, 2, 10, 41)
+    args = (x0, v0, modes.kernel_args(), steps(B0, p.qm, dt, n, out, 5, 10, 10, 8, 2, 10, 41))
     r1 = push_on_one_and_two_threads(args)
     disp = r1[0].sum(axis=0)
     zz = 0.0

@@ -8,10 +8,17 @@ from mcparticles.fields import Isotropic
 from mcparticles.fields.modes import ModeSet
 from mcparticles.fields.slab import Slab
 from mcparticles.kernels.reference import field_at_points
-from mcparticles.kernels.rotation import (ROT_BOUND_5, ROT_BOUND_7, ROT_BOUND_9, ROT_BOUND_13, ROTATION_PERIOD,
-                                          ROTATION_TOL, rotation_lanes)
+from mcparticles.kernels.rotation import (
+    ROT_BOUND_5,
+    ROT_BOUND_7,
+    ROT_BOUND_9,
+    ROT_BOUND_13,
+    ROTATION_PERIOD,
+    ROTATION_TOL,
+    rotation_lanes,
+)
 from mcparticles.spectra import PowerLaw
-from tests.kernels.threads import push_on_one_and_two_threads
+from tests.kernels.threads import push_on_one_and_two_threads, steps
 
 
 @njit(cache=True)
@@ -108,7 +115,7 @@ def test_push_batch_rotation_tracks_the_double_orbits_and_is_thread_independent(
     out = np.array([100, 300], dtype=np.int64)
     field = ms.kernel_args("rotation")
     assert field[-1] is True
-    args = (x0, v0, *field, b0, p.qm, dt, n, out, 5, 10, 10, 32, 3, 10, 31)
+    args = (x0, v0, field, steps(b0, p.qm, dt, n, out, 5, 10, 10, 32, 3, 10, 31))
     r1 = push_on_one_and_two_threads(args)
     for i in range(3):
         xs, _ = gyro_orbit(x0[i], v0[i], ms.table(), ms.geometry, b0, p.qm, dt, n)

@@ -11,12 +11,12 @@ from mcparticles.fields.modes import AZ, KZ, OMEGA, ModeSet
 from mcparticles.fields.slab import Slab
 from mcparticles.fields.window import MIN_MODES, TAIL, kh_max, series_length, window_tables
 from mcparticles.kernels.planewave import field_lanes
+from mcparticles.kernels.push import gyro_orbit
 from mcparticles.kernels.reference import field_at_points
 from mcparticles.kernels.window import WINDOW_LANES, window_lanes
-from mcparticles.kernels.push import gyro_orbit
 from mcparticles.particles import ParticleSpec
 from mcparticles.spectra import PowerLaw
-from tests.kernels.threads import push_on_one_and_two_threads
+from tests.kernels.threads import push_on_one_and_two_threads, steps
 
 B0 = np.array([0.0, 0.0, 1.0])
 
@@ -152,17 +152,17 @@ def test_window_with_other_columns_and_a_z_component():
     trav = ModeSet(slab.k, slab.e1, slab.e2, slab.amplitude, slab.phase, 0.1 * slab.k[:, 2])
     ms2 = ModeSet.concatenate([Slab(spec, 80).sample(rng), trav])
     t2, n2, *_ = ms2.kernel_table()
-    we = ms2.kernel_args()[3]
+    we = ms2.kernel_args().win_e
     assert we.shape[1] == 80 and np.all(t2[OMEGA, :80] == 0.0) and np.all(t2[OMEGA, 80:n2] != 0.0)
 
 
 def test_few_modes_and_grid_use_no_window():
     spec = PowerLaw(dB2=0.1, index=5 / 3, k_min=1.0, k_max=300.0)
     ms = Slab(spec, MIN_MODES - 1).sample(np.random.default_rng(0))
-    assert ms.kernel_args()[3].shape[1] == 0
-    assert Slab(spec, MIN_MODES).sample(np.random.default_rng(0)).kernel_args()[3].shape[1] == MIN_MODES
+    assert ms.kernel_args().win_e.shape[1] == 0
+    assert Slab(spec, MIN_MODES).sample(np.random.default_rng(0)).kernel_args().win_e.shape[1] == MIN_MODES
     big = Slab(spec, 128).sample(np.random.default_rng(0))
-    assert big.kernel_args(slab_window=False)[3].shape[1] == 0
+    assert big.kernel_args(slab_window=False).win_e.shape[1] == 0
 
 
 def test_push_batch_with_window_follows_the_libm_orbit_and_is_thread_independent():
@@ -177,9 +177,10 @@ def test_push_batch_with_window_follows_the_libm_orbit_and_is_thread_independent
     v0[:3] = p.speed * np.array([[0.6, 0.0, 0.8], [0.0, 0.6, -0.8], [0.28, -0.0, 0.96]])
     dt, n = 0.005, 400
     out = np.array([100, 400], dtype=np.int64)
-    args = (x0, v0, *modes.kernel_args(), B0, p.qm, dt, n, out, 5, 10, 10, 32, 3, 10, 41)
-    assert n * dt * np.abs(v0[:3, 2]).min() * args[8] > 3        # windows crossed by every tracked particle
-    assert args[5].shape[1] == 256                        # helical: two columns a mode
+    field = modes.kernel_args()
+    args = (x0, v0, field, steps(B0, p.qm, dt, n, out, 5, 10, 10, 32, 3, 10, 41))
+    assert n * dt * np.abs(v0[:3, 2]).min() * field.win_inv_h > 3     # windows crossed by every tracked particle
+    assert field.win_e.shape[1] == 256                    # helical: two columns a mode
     r1 = push_on_one_and_two_threads(args)
     for i in range(3):
         xs, _ = gyro_orbit(x0[i], v0[i], table, modes.geometry, B0, p.qm, dt, n)

@@ -1,4 +1,4 @@
-"""Slab QLT: closed forms and limits (PHYSICS.md section 3)."""
+"""Slab QLT: closed forms and limits (docs/physics.md §4)."""
 import numpy as np
 import pytest
 

@@ -10,7 +10,6 @@ none of them imports it.
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from .analysis import build_result
@@ -20,8 +19,6 @@ from .parallel import Context, get_context, threads_per_rank
 from .planning import make_plan
 from .qlt import predict as qlt_predict
 from .result import Result, ScanResult, scan_summary
-
-log = logging.getLogger("mcparticles")
 
 
 class Simulation:

@@ -6,23 +6,9 @@ import sys
 import pytest
 
 from mcparticles import parallel
+from tests.cards import card_dict, to_toml
 
-CARD = """
-[run]
-name = "mpi"
-seed = 1
-[[field.turbulence]]
-model = "slab"
-dB2 = 0.01
-k_min = 1.0
-k_max = 100.0
-n_modes = 16
-[particles]
-count = 4
-rigidity = 0.1
-[time]
-t_max = 1.0
-"""
+CARD = to_toml(card_dict(particles={"count": 4}, time={"t_max": 1.0}, run={"realizations": 1}))
 
 
 def test_launcher_world_size_is_read_from_the_launchers_variables(monkeypatch):

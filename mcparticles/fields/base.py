@@ -19,7 +19,6 @@ model is one new module (see docs/contributing.md for a worked example).
 """
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import numpy as np
@@ -212,7 +211,3 @@ class SpectrumBacked:
     @property
     def k_range(self) -> tuple[float, float]:
         return self.spectrum.k_min, self.spectrum.k_max
-
-
-def decades(a: float, b: float) -> float:
-    return math.log10(b / a)

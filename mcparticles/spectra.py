@@ -37,8 +37,24 @@ class Spectrum:
         raise NotImplementedError
 
     def _shape_integral(self, a: float, b: float) -> float:
+        """int_a^b shape(k) dk by adaptive quadrature; where quad reports trouble (over
+        many decades a peaked shape is missed), again in ln k, int shape(k) k d(ln k),
+        whose integrand is smooth on a scale of order one."""
+        import warnings
+
         from scipy import integrate
-        val, _ = integrate.quad(self.shape, a, b, limit=200, epsrel=1e-12)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", integrate.IntegrationWarning)
+            try:
+                val, _ = integrate.quad(self.shape, a, b, limit=200, epsrel=1e-12)
+                if val > 0 or b <= a:
+                    return float(val)
+            except integrate.IntegrationWarning:
+                pass
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", integrate.IntegrationWarning)
+            val, _ = integrate.quad(lambda u: float(self.shape(np.exp(u))) * np.exp(u), np.log(a), np.log(b),
+                                    limit=400, epsrel=1e-12)
         return float(val)
 
     # -- public -------------------------------------------------------------------------

@@ -22,7 +22,8 @@ def kappa_par_from_dmumu(dmumu, speed: float) -> float:
         num = (1.0 - m * m) ** 2
         if d <= 0.0:
             return np.inf if num > 0 else 0.0
-        return num / d
+        with np.errstate(over="ignore"):            # a denormal D (dB2 ~ 1e-320): kappa = inf
+            return num / d
 
     total = 0.0
     for a, b in ((-1.0, 0.0), (0.0, 1.0)):

@@ -196,6 +196,8 @@ def _write_file_attrs(f, scan, units_done, units_total):
 
 def _write_point(g, result):
     """The standard layout (running/, dmumu/, trajectories/, summary) under group ``g``."""
+    g.attrs["units_done"] = result.units_done
+    g.attrs["units_total"] = result.units_total
     rg = g.create_group("running")
     rn = result.running
     _dataset(rg, "t", rn.t, "L/c", "sample times (log-spaced)")
@@ -363,7 +365,7 @@ def _read_point(g, card):
     return Result(card=card, summary=_read_dict(g["summary"]), running=running, dmumu=scan,
                   lag_index=int(d.attrs["lag_index"]), mu_edges=d["mu_edges"][()], qlt_centre=d["qlt"][()],
                   qlt_bin_mean=d["qlt_bin_mean"][()], resolved=d["resolved"][()].astype(bool), tracks=tracks,
-                  units_done=0, units_total=0)
+                  units_done=int(g.attrs["units_done"]), units_total=int(g.attrs["units_total"]))
 
 
 def read_any(path, point: int | None = None):
@@ -382,7 +384,6 @@ def read_any(path, point: int | None = None):
         if "scan" not in f:
             r = _read_point(f, scan.cards[0])
             r.summary["timing"] = timing
-            r.units_done, r.units_total = int(f.attrs["units_done"]), int(f.attrs["units_total"])
             return r
         which = json.loads(f.attrs["scan_points"])
         points = [_read_point(f[f"point_{i:03d}"], scan.cards[which[i]]) for i in range(len(which))]

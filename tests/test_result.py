@@ -27,6 +27,7 @@ def assert_results_equal(a, b):
     for name in ("t", "x", "u", "mu"):
         assert np.array_equal(getattr(a.tracks, name), getattr(b.tracks, name)), name
     assert a.tracks.u_is_gamma_v == b.tracks.u_is_gamma_v
+    assert (a.units_done, a.units_total) == (b.units_done, b.units_total)
 
 
 def test_single_point_round_trip(tmp_path):

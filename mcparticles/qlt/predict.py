@@ -60,15 +60,10 @@ def _gauss_legendre(a, b, n):
     return 0.5 * (b - a) * x + 0.5 * (b + a), 0.5 * (b - a) * w
 
 
-def dmumu_bin_mean(card, edges) -> np.ndarray:
+def _bin_mean_closed_form(card, edges) -> np.ndarray:
     """QLT D_mumu averaged over each mu bin (particles are uniform in mu within a bin
-    for isotropic pitch angles): adaptive quadrature for closed forms, else
-    ``BIN_NODES`` Gauss-Legendre nodes per bin."""
-    _check(card)
-    if not closed_form(card):
-        nodes, weights = _bin_nodes(edges)
-        d = dmumu(card, mirror_exactly(nodes.ravel())).reshape(nodes.shape)
-        return np.sum(weights * d, axis=1) / np.diff(edges)
+    for isotropic pitch angles), by adaptive quadrature: for closed-form D_mumu only
+    (the integral models use Gauss-Legendre nodes, ``_compute``)."""
     out = []
     for a, b in zip(edges[:-1], edges[1:]):
         pts = [0.0] if a < 0 < b else None
@@ -225,7 +220,7 @@ def _compute(card) -> QLTPrediction:
         _check(card)
         if closed_form(card):
             d_centre = dmumu(card, centre)
-            d_bins = dmumu_bin_mean(card, edges)
+            d_bins = _bin_mean_closed_form(card, edges)
             d_max = float(np.max(dmumu(card, lag_mu)))
         else:
             # one call for every node: each component computes each |mu| once

@@ -9,8 +9,11 @@ all threads, per core, and nanoseconds per table column and particle-step ("ns/c
 column is one linearly polarised component, a helical mode is two), from the production
 kernel ``push_batch`` (through ``kernels.args.push``) with every diagnostic on.  ``slab``
 sums its static modes with the Chebyshev window (fields/window.py), ``slab_per_mode`` is
-the same field with one cosine per column and step.  JIT compile (or cache load) time is excluded and reported
-separately.  Each number is the median of --repeat runs.
+the same field with one cosine per column and step.  The rows ``slab_streaming``,
+``slab_balanced``, ``alfvenic_gs95_moving`` and ``fast_modes_moving`` are moving waves
+(v_A = 0.05: electric fields, the Lorentz step of kernels/lorentz.py, the momentum
+diagnostics); the slab families are windowed in z - V t like static slab modes.  JIT
+compile (or cache load) time is excluded and reported separately.  Each number is the median of --repeat runs.
 
 The C reference (benchmarks/reference.c: the same plane-wave field and Boris push with
 the same particle grouping, no diagnostics) is compiled here with ``cc -O3
@@ -64,7 +67,16 @@ FAMILIES = {
     "fast_modes": lambda n: FastModes(PowerLaw(dB2=0.03, index=1.5, **K), n),
     "composite": lambda n: Composite(PowerLaw(dB2=0.03, index=5 / 3, **K), n // 2),    # n/2 slab + n/2 2D
     "alfvenic_gs95": lambda n: AlfvenicGS95(CLV(dB2=0.03, M_A=0.17, **K), n, 8),
+    # moving waves (electric fields, the Lorentz step, momentum diagnostics), v_A = 0.05:
+    # one Alfven family (streaming), two (balanced: n/2 modes each, n columns), GS95 and
+    # fast modes travelling
+    "slab_streaming": lambda n: Slab(PowerLaw(dB2=0.03, index=5 / 3, **K), n, cross_helicity=1.0, v_A=0.05),
+    "slab_balanced": lambda n: Slab(PowerLaw(dB2=0.03, index=5 / 3, **K), n // 2, cross_helicity=0.0, v_A=0.05),
+    "alfvenic_gs95_moving": lambda n: AlfvenicGS95(CLV(dB2=0.03, M_A=0.17, **K), n, 8, cross_helicity=0.0, v_A=0.05),
+    "fast_modes_moving": lambda n: FastModes(PowerLaw(dB2=0.03, index=1.5, **K), n, v_A=0.05),
 }
+#: the rows with moving waves (the rest are static)
+MOVING = ("slab_streaming", "slab_balanced", "alfvenic_gs95_moving", "fast_modes_moving")
 
 
 def kernel_args(family, n_modes, particles, steps, kh=None, precision="double"):
@@ -82,10 +94,11 @@ def kernel_args(family, n_modes, particles, steps, kh=None, precision="double"):
     p = ParticleSpec(rigidity=0.1)
     x, v = p.initial_state(particles, rng, 6.0)
     # diagnostics as in a run card: mu every 12 steps, 96 lags, 20 mu bins, 2 tracks
+    # (moving waves: momenta gyro-averaged over 16 mu samples, one gyro-period)
     settings = StepSettings.make(b0=[0, 0, 1.0], qm=p.qm, dt=1.0 / 300.0, n_steps=steps,
                                  out_steps=np.unique(np.geomspace(1, steps, 32).astype(np.int64)), mu_stride=12,
                                  n_lag=96, n_bins=20, chunk=CHUNK, traj_n=2, traj_stride=10,
-                                 traj_len=steps // 10 + 1)
+                                 traj_len=steps // 10 + 1, mass2=p.mass2, n_avg=16)
     return x, v, field, settings
 
 

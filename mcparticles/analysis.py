@@ -13,12 +13,13 @@ import numpy as np
 from . import __version__
 from .config import Card
 from .diagnostics.dmumu import DmumuScan, resolved_bins
+from .diagnostics.momentum import MomentumRunning, late_rate, momentum_scans
 from .diagnostics.running import RunningDiffusion, late_exponent, plateau
 from .parallel import WorkUnit
 from .planning import Plan
 from .qlt import kappa_par_from_bins
 from .qlt.predict import QLTPrediction
-from .result import Result, Tracks
+from .result import MomentumResult, Result, Tracks
 
 
 class PointSums:
@@ -75,13 +76,13 @@ def build_result(sums: PointSums, qlt: QLTPrediction, timing: dict | None) -> Re
     lag = np.stack([sums.groups[k][2] for k in keys])
     cor = np.stack([sums.groups[k][3] for k in keys])
     t = plan.out_steps * plan.dt
-    running = RunningDiffusion.from_sums(t, disp, counts)
-    scan = DmumuScan.from_sums(lag, cor, plan.h)
+    running = RunningDiffusion.from_sums(t, disp[..., :6], counts)
+    scan = DmumuScan.from_sums(lag[..., :3], cor[..., :2], plan.h)
     edges = qlt.mu_edges
     nan = np.full(edges.size - 1, np.nan)
     if qlt.available:
         qlt_c, qlt_b = qlt.dmumu_centre, qlt.dmumu_bin_mean
-        resolved = resolved_bins(edges, qlt_b, card.r_g, card.field.k_par_max)
+        resolved = resolved_bins(edges, qlt_b, card.r_g, card.field.k_par_max, gaps=_gaps(card))
     else:
         qlt_c, qlt_b = nan, nan
         resolved = np.zeros(edges.size - 1, dtype=bool)
@@ -152,6 +153,9 @@ def build_result(sums: PointSums, qlt: QLTPrediction, timing: dict | None) -> Re
             "lambda_par_cm": ph.length_cm(3.0 * par.value / v), "r_g_cm": ph.length_cm(card.r_g),
             "energy_GeV": ph.energy_GeV, "B0_microgauss": ph.B_microgauss, "L_pc": ph.L_pc,
         }
+    momentum = None
+    if card.field.moving:
+        momentum = _momentum(card, plan, t, disp, counts, lag, cor, qlt, resolved, par, summary)
     summary = _json_number(summary)
     if timing is not None:
         summary["timing"] = _json_number(dict(timing))
@@ -161,7 +165,74 @@ def build_result(sums: PointSums, qlt: QLTPrediction, timing: dict | None) -> Re
                     mu=tr[:, :, 6], u_is_gamma_v=v < 1.0)
     return Result(card=card, summary=summary, running=running, dmumu=scan, lag_index=li, mu_edges=edges,
                   qlt_centre=np.asarray(qlt_c, dtype=float), qlt_bin_mean=np.asarray(qlt_b, dtype=float),
-                  resolved=resolved, tracks=tracks, units_done=sums.units, units_total=len(plan.units))
+                  resolved=resolved, tracks=tracks, units_done=sums.units, units_total=len(plan.units),
+                  momentum=momentum)
+
+
+def _gaps(card) -> tuple[float, ...]:
+    """The mu of the resonance gaps: V/v for every wave family (0 for static waves)."""
+    v = card.particles.speed
+    return tuple(sorted({s / v for c in card.field.components for s in c.parallel_speeds}))
+
+
+def _momentum(card, plan, t, disp, counts, lag, cor, qlt, resolved, par, summary) -> MomentumResult:
+    """Momentum transport and streaming of a moving-wave run (diagnostics/momentum.py);
+    adds its summary keys to ``summary``."""
+    dpp, dmup, dmumu_avg = momentum_scans(lag, cor, plan.h)
+    running = MomentumRunning.from_sums(t, disp[..., 6:9], counts)
+    # the slope estimator [<dp^2>(tau) - <dp^2>(tau/2)] / tau at tau >= 2 gyro-periods, so
+    # that tau/2 spans the gyro-average: its smoothing offset and any saturated
+    # reversible part drop out (measured on balanced slab waves, eps = 0.05: within
+    # 1.06-1.09 of QLT from 2 to 6 gyro-periods, while the lag estimator climbs from 0.88
+    # at one gyro-period to 1.04 at six)
+    tau = max(2.0 * plan.gyroperiod, float(plan.h * (plan.lag_index + 1)))
+    li = int(np.clip(round(tau / plan.h) - 1, 0, plan.n_lag - 1))
+    nan = np.full(qlt.mu_edges.size - 1, np.nan)
+    have = qlt.available and qlt.dpp_centre is not None
+    q_pp_c, q_pp_b = (qlt.dpp_centre, qlt.dpp_bin_mean) if have else (nan, nan)
+    q_up_c, q_up_b = (qlt.dmup_centre, qlt.dmup_bin_mean) if have else (nan, nan)
+    # the late window of the kappa plateau: the pitch-angle distribution has relaxed
+    a2, a2_err = late_rate(t, running.var_p_groups, par.t_start, scale=0.5)
+    u_st, u_st_err = late_rate(t, running.dz_groups, par.t_start)
+    dp_rate, dp_rate_err = late_rate(t, _mean_dp_groups(disp, counts), par.t_start)
+    mom, band = qlt.momentum, qlt.momentum_band
+
+    def ratio(measured, predicted):
+        ok = resolved & np.isfinite(measured) & np.isfinite(predicted) & (np.abs(predicted) > 0)
+        return float(np.median(measured[ok] / predicted[ok])) if np.any(ok) else float("nan")
+
+    with np.errstate(invalid="ignore", divide="ignore"):       # empty bins: NaN, dropped by ratio()
+        pp_over, up_over = dpp.slope[li] / dmumu_avg.slope[li], dmup.slope[li] / dmumu_avg.slope[li]
+        q_pp_over = q_pp_b / qlt.dmumu_bin_mean if have else nan
+        q_up_over = q_up_b / qlt.dmumu_bin_mean if have else nan
+
+    kappa_par = summary["kappa_par"]
+    summary.update({
+        "v_A": card.field.v_A, "eps": card.field.v_A / card.particles.speed,
+        "A2": a2, "A2_err": a2_err,
+        "qlt_A2": mom.A2 if mom else None, "qlt_A2_band_limited": band.A2 if band else None,
+        "A2_kappa_par": a2 * kappa_par,
+        "qlt_A2_kappa_par": mom.A2 * mom.kappa_par if mom and math.isfinite(mom.kappa_par) else None,
+        "streaming_speed": u_st, "streaming_speed_err": u_st_err,
+        "qlt_streaming_speed": mom.streaming_speed if mom else None,
+        "qlt_A1": mom.A1 if mom else None,
+        "mean_dp_rate": dp_rate, "mean_dp_rate_err": dp_rate_err,
+        "dpp_ratio_median": ratio(dpp.slope[li], q_pp_b),
+        "dmup_ratio_median": ratio(dmup.slope[li], q_up_b),
+        # D_pp/D_mumu and D_mup/D_mumu with one estimator, lag and binning, against QLT's
+        "dpp_over_dmumu_ratio_median": ratio(pp_over, q_pp_over),
+        "dmup_over_dmumu_ratio_median": ratio(up_over, q_up_over),
+        "momentum_lag": float(dpp.lags[li]), "momentum_lag_gyroperiods": float(dpp.lags[li] / plan.gyroperiod),
+        "momentum_average_samples": plan.n_avg,
+    })
+    return MomentumResult(dpp=dpp, dmup=dmup, running=running, qlt_dpp_centre=np.asarray(q_pp_c, float),
+                          qlt_dpp_bin_mean=np.asarray(q_pp_b, float), qlt_dmup_centre=np.asarray(q_up_c, float),
+                          qlt_dmup_bin_mean=np.asarray(q_up_b, float), lag_index=li, dmumu_averaged=dmumu_avg)
+
+
+def _mean_dp_groups(disp, counts):
+    """<dp> per group at each output time (G, n_out)."""
+    return disp[..., 7] / np.asarray(counts, float)[:, None]
 
 
 def _lorentz_factor(speed: float) -> float:

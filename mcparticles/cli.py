@@ -141,6 +141,15 @@ def _summary_text(s, timing, out) -> str:
         lines.append(f"  {s['particle_steps']:.4g} particle-steps in {timing['wall_seconds']:.3g} s = "
                      f"{_fmt(timing['steps_per_second'])} /s ({timing['ranks']} rank(s) x "
                      f"{timing['threads']} thread(s))")
+    if "A2" in s:
+        lines += [
+            f"  moving waves, v_A/v = {_fmt(s['eps'])}: streaming speed <dz>/t = "
+            f"{_fmt(s['streaming_speed'], s['streaming_speed_err'])} c (QLT {_fmt(s['qlt_streaming_speed'])})",
+            f"  A2 = {_fmt(s['A2'], s['A2_err'])} p0^2 c/L (QLT {_fmt(s['qlt_A2'])}); A2 kappa_par = "
+            f"{_fmt(s['A2_kappa_par'])} (QLT {_fmt(s['qlt_A2_kappa_par'])})",
+            f"  D_pp/D_mumu, D_mup/D_mumu measured/QLT (median) = {_fmt(s['dpp_over_dmumu_ratio_median'])}, "
+            f"{_fmt(s['dmup_over_dmumu_ratio_median'])}; momentum lag {_fmt(s['momentum_lag_gyroperiods'])} "
+            "gyro-periods"]
     if "physical" in s:
         ph = s["physical"]
         lines.append(f"  physical: kappa_par = {_fmt(ph['kappa_par_cm2_s'])} cm^2/s, "
@@ -182,9 +191,17 @@ def cmd_qlt(a) -> int:
         if scan.is_scan:
             print(_point_label(scan, i))
         print(f"QLT for {card.source} (r_g = {card.r_g:.4g} L, Omega = {card.omega0:.4g} c/L)")
-        print("      mu      D_mumu [c/L]")
-        for m, v in zip(out["mu"], out["dmumu"]):
-            print(f"  {m:+8.4f}   {v:.6g}")
+        if "dpp" in out:
+            print(f"moving waves: v_A = {out['v_A']:.4g} c, v_A/v = {out['eps']:.4g}; momenta in units of p0")
+            print("      mu      D_mumu [c/L]   D_mup [p0 c/L]  D_pp [p0^2 c/L]")
+            for m, v, u, pp in zip(out["mu"], out["dmumu"], out["dmup"], out["dpp"]):
+                print(f"  {m:+8.4f}   {v:<13.6g}  {u:<+14.6g}  {pp:.6g}")
+            print(f"A2 = {_fmt(out['A2'])} p0^2 c/L, streaming speed = {_fmt(out['streaming_speed'])} c "
+                  "(diffusion-convection, spectra continued above k_max)")
+        else:
+            print("      mu      D_mumu [c/L]")
+            for m, v in zip(out["mu"], out["dmumu"]):
+                print(f"  {m:+8.4f}   {v:.6g}")
         print(f"kappa_par = {_fmt(out['kappa_par'])} L c, lambda_par = {_fmt(out['lambda_par'])} L "
               "(spectrum continued above k_max)")
         print(f"band-limited kappa_par = {_fmt(out['kappa_par_band_limited'])} (infinite with a 90-degree gap, "

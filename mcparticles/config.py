@@ -24,7 +24,7 @@ from .fields import model_from_table
 from .fields.precision import PRECISIONS
 from .particles import ParticleSpec
 from .schema import CardError, choice, integer, no_unknown, number, section, string
-from .units import PROTON_MASS_GEV, PhysicalUnits
+from .units import PROTON_MASS_GEV, PhysicalUnits, alfven_speed
 
 #: dt = "auto" keeps Omega dt <= AUTO_OMEGA_DT (Omega in the rms total field) and
 #: |k|_max v dt <= AUTO_KMAX_VDT (docs/physics.md §2)
@@ -39,7 +39,7 @@ MIN_OUTPUT_TIMES = 4
 #: keys of the generic sections (the models' keys live with the models)
 SECTIONS = ("run", "field", "particles", "time", "diagnostics", "qlt")
 RUN_KEYS = ("name", "seed", "realizations", "output", "batch_size", "threads")
-FIELD_KEYS = ("B0", "turbulence", "v_A", "backend", "grid_points", "grid_box", "precision")
+FIELD_KEYS = ("B0", "turbulence", "v_A", "beta", "n_i_cm3", "backend", "grid_points", "grid_box", "precision")
 PARTICLE_KEYS = ("count", "rigidity", "speed", "charge", "pitch", "energy_GeV", "mass_GeV", "B0_microgauss", "L_pc")
 TIME_KEYS = ("t_max", "dt", "n_output")
 DIAGNOSTICS_KEYS = ("mu_bins", "trajectories", "track_points", "dmumu_lag", "dmumu_max_lag", "mu_samples_per_gyration")
@@ -63,8 +63,9 @@ class FieldSettings:
     """The mean field and the turbulence components (model objects, summed)."""
 
     B0: float
-    components: tuple       # FieldModel objects (fields/*.py)
-    v_A: float = 0.0
+    components: tuple       # FieldModel objects (fields/*.py), with the wave speeds set (in_plasma)
+    v_A: float = 0.0        # Alfven speed [c]; 0: static fields
+    beta: float = 0.0       # plasma beta (fast-mode speed)
     backend: str = "modes"
     grid: object = None     # fields.grid.GridSettings when backend = "grid"
     precision: str = "double"   # fields/precision.py
@@ -92,6 +93,17 @@ class FieldSettings:
     @property
     def k_min(self) -> float:
         return min(c.k_range[0] for c in self.components)
+
+    @property
+    def moving(self) -> bool:
+        """Some component's waves move (v_A > 0 and a model with ``moves``): the run
+        pushes with electric fields and measures momentum transport."""
+        return self.v_A > 0 and any(c.moves for c in self.components)
+
+    @property
+    def wave_speed_max(self) -> float:
+        """Largest wave phase speed of the components [c] (0 for static fields)."""
+        return max(c.wave_speed_max for c in self.components)
 
     def sample(self, seed=None):
         """One realisation of the turbulent field dB: the components sampled in card
@@ -224,6 +236,25 @@ def _grid(f: dict, backend: str, comps):
     return grid
 
 
+def _alfven_speed(f: dict, data: dict) -> float:
+    """[field] v_A [c], or from n_i_cm3 with [particles] B0_microgauss (units.alfven_speed)."""
+    if "n_i_cm3" not in f:
+        return number(f, "v_A", "field", 0.0, lo=0.0, hi=1.0, hi_open=True)
+    if "v_A" in f:
+        raise CardError("field.n_i_cm3", f["n_i_cm3"], "give either v_A or n_i_cm3, not both")
+    n_i = number(f, "n_i_cm3", "field", lo=0.0, lo_open=True, hi=1e30)
+    p = data.get("particles")
+    if not isinstance(p, dict) or "B0_microgauss" not in p:
+        raise CardError("field.n_i_cm3", n_i, "needs [particles] B0_microgauss (a physical card) for v_A = "
+                        "B0 / sqrt(4 pi n_i m_p)")
+    bmu = number(p, "B0_microgauss", "particles", lo=0.0, lo_open=True, hi=1e15)
+    v_A = alfven_speed(bmu, n_i)
+    if not v_A < 1.0:
+        raise CardError("field.n_i_cm3", n_i, f"gives v_A = {v_A:.4g} c with B0_microgauss = {bmu:g}; v_A must be "
+                        "below c")
+    return v_A
+
+
 def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
     path = "particles"
     phys_keys = {"energy_GeV", "mass_GeV", "B0_microgauss", "L_pc"}
@@ -308,9 +339,8 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     if B0 not in (0.0, 1.0):
         raise CardError("field.B0", B0, "must be 1 (the mean field is the field unit) or 0 "
                         "(pure turbulence; the unit is then the rms turbulent field)")
-    v_A = number(f, "v_A", "field", 0.0, lo=0.0, hi=1.0, hi_open=True)
-    if v_A != 0.0:
-        raise CardError("field.v_A", v_A, "moving waves are not available in this version; allowed: 0 (static fields)")
+    v_A = _alfven_speed(f, data)
+    beta = number(f, "beta", "field", 0.0, lo=0.0, hi=1e6)
     backend = choice(f, "backend", "field", ("modes", "grid"), "modes")
     precision = choice(f, "precision", "field", PRECISIONS, "double")
     if precision != "double" and backend != "modes":
@@ -321,7 +351,17 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         raise CardError("[[field.turbulence]]", "(missing)", "at least one turbulence component is required")
     if not isinstance(turb, list) or not turb:
         raise CardError("field.turbulence", turb, "must be one or more [[field.turbulence]] tables")
-    comps = tuple(model_from_table(t, f"field.turbulence[{i}]") for i, t in enumerate(turb))
+    comps = tuple(model_from_table(t, f"field.turbulence[{i}]").in_plasma(v_A, beta) for i, t in enumerate(turb))
+    if v_A > 0 and B0 == 0.0:
+        raise CardError("field.v_A", v_A, "waves travel along the mean field: moving waves need B0 = 1 (allowed "
+                        "with B0 = 0: v_A = 0)")
+    moving = v_A > 0 and any(c.moves for c in comps)
+    if moving and backend != "modes":
+        raise CardError("field.backend", backend, 'the grid backend is static; moving waves ([field] v_A > 0) need '
+                        'backend = "modes"')
+    if moving and precision != "double":
+        raise CardError("field.precision", precision, 'moving waves ([field] v_A > 0) are evaluated with '
+                        'precision = "double"')
     dB2_total = sum(c.dB2 for c in comps)
     if B0 == 0.0 and abs(dB2_total - 1.0) > 1e-9:
         raise CardError("field.turbulence[0].dB2", comps[0].dB2,
@@ -330,7 +370,8 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     if B0 == 0.0 and dB2_total == 0.0:
         raise CardError("field.B0", B0, "B0 and every dB2 are zero: there is no field")
     grid = _grid(f, backend, comps)
-    fieldset = FieldSettings(B0=B0, components=comps, v_A=v_A, backend=backend, grid=grid, precision=precision)
+    fieldset = FieldSettings(B0=B0, components=comps, v_A=v_A, beta=beta, backend=backend, grid=grid,
+                             precision=precision)
 
     particles, physical = _particles(section(data, "particles"))
     n_units = run.realizations * -(-particles.count // run.batch_size)
@@ -344,7 +385,9 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     t_max = number(tm, "t_max", "time", lo=0.0, lo_open=True, hi=1e12)
     dt_raw = tm.get("dt", "auto")
     omega_max = particles.speed * fieldset.B_ref_rms / particles.rigidity
-    dt_auto_value = min(AUTO_OMEGA_DT / omega_max, AUTO_KMAX_VDT / (fieldset.k_max_sampled * particles.speed))
+    # moving waves: the phase k . x - omega t changes at most at k_max (v + the fastest wave)
+    v_rel = particles.speed + fieldset.wave_speed_max if fieldset.moving else particles.speed
+    dt_auto_value = min(AUTO_OMEGA_DT / omega_max, AUTO_KMAX_VDT / (fieldset.k_max_sampled * v_rel))
     if not (math.isfinite(dt_auto_value) and dt_auto_value > 0):
         raise CardError("particles.rigidity", particles.rigidity,
                         f"gives an automatic time step {dt_auto_value:g} (gyro-frequency {omega_max:g} c/L) "

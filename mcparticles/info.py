@@ -17,6 +17,9 @@ NS_PER_GRID_LOOKUP = 25.0
 NS_PER_STEP = 60.0
 #: static slab modes through the Chebyshev window (fields/window.py): ~ this x sqrt(n) per step
 NS_WINDOW_PER_SQRT_MODE = 4.4
+#: moving waves: the extra cost per step of the electric field, the Lorentz step and the
+#: momentum diagnostics (benchmarks/push_rate.py, slab_streaming against slab: 0.7 x)
+NS_PER_STEP_MOVING = 200.0
 
 
 def field_ns_per_step(card: Card) -> float:
@@ -83,6 +86,30 @@ def checks(card: Card, plan=None) -> tuple[list[tuple[str, str]], list[str]]:
                         f"90-degree gap |mu| < {1 / (card.r_g * c.k_par_max):.3g}")
         if per_dec < 20:
             warn.append(f"component {i}: {per_dec:.0f} modes per decade; check convergence by doubling n_modes")
+    if f.moving:
+        eps = f.v_A / p.speed
+        static = [c.name for c in f.components if not c.moves]
+        rows.append(("moving waves", f"v_A = {f.v_A:.4g} c, v_A/v = {eps:.4g}, beta = {f.beta:g}; E = -du x B0 "
+                                     "(ideal MHD), Lorentz step with E (kernels/lorentz.py); D_pp, D_mup, A2 and "
+                                     "the streaming speed measured (docs/physics.md §6)"
+                                     + (f"; static: {', '.join(static)}" if static else "")))
+        mom = qlt.momentum
+        if mom is not None and math.isfinite(mom.A2):
+            rows.append(("QLT A2, streaming speed", f"{mom.A2:.4g} p0^2 c/L, {mom.streaming_speed:.4g} c "
+                                                    "(diffusion-convection, spectra continued above k_max)"))
+        elif mom is not None:
+            rows.append(("QLT A2, streaming speed", "undefined: D_mumu vanishes on an interval of mu (no "
+                                                    "diffusion-convection limit; e.g. two families whose helicities "
+                                                    "leave |mu| < v_A/v unscattered)"))
+        rows.append(("momentum estimators", f"gyro-averaged over {plan.n_avg} mu samples; slope estimator at "
+                                            f"{max(2.0, (plan.lag_index + 1) * plan.h / card.gyroperiod):.3g} "
+                                            "gyro-periods"))
+        if eps < 1e-3:
+            warn.append(f"v_A/v = {eps:.3g}: momentum changes of order (v_A/v)^2 per scattering are tiny; "
+                        "D_pp and A2 need very long runs to be measured")
+    elif f.v_A > 0:
+        rows.append(("moving waves", f"v_A = {f.v_A:.4g} c, but every component is static ("
+                                     + ", ".join(c.name for c in f.components) + "): no electric field"))
     gap = 1 / (card.r_g * f.k_par_max)
     rows.append(("90-degree gap", f"QLT D_mumu = 0 for |mu| < 1/(r_g k_par,max) = {gap:.3g}; "
                                   f"D_mumu compared for |mu| > {2 * gap:.3g}"))
@@ -107,7 +134,7 @@ def checks(card: Card, plan=None) -> tuple[list[tuple[str, str]], list[str]]:
     cols = [c.table_columns() for c in f.components]
     n_cols = sum(s + o for s, o in cols)
     steps = plan.particle_steps
-    sec = steps * (field_ns_per_step(card) + NS_PER_STEP) * 1e-9
+    sec = steps * (field_ns_per_step(card) + NS_PER_STEP + (NS_PER_STEP_MOVING if f.moving else 0.0)) * 1e-9
     if f.grid is None:
         rot = f.precision == "rotation"
         rows.append(("field precision", f'"{f.precision}" (fields/precision.py): '
@@ -119,7 +146,8 @@ def checks(card: Card, plan=None) -> tuple[list[tuple[str, str]], list[str]]:
     n_cores = cores()
     rows.append(("estimated wall time", f"{sec:.3g} core-seconds ({sec / n_cores:.3g} s on the {n_cores} "
                                         f"core(s) here)"))
-    unit_bytes = 8 * (plan.out_steps.size * 6 + plan.n_lag * card.diagnostics.mu_bins * 5
+    from .kernels.push import N_COR, N_DISP, N_LAG
+    unit_bytes = 8 * (plan.out_steps.size * N_DISP + plan.n_lag * card.diagnostics.mu_bins * (N_LAG + N_COR)
                       + plan.traj_n * plan.traj_len * 7 + 8 * n_cols)
     if f.grid is None and f.precision == "rotation":      # (cos, sin) per mode and particle of a chunk
         unit_bytes += 16 * n_cols * 32

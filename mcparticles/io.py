@@ -238,6 +238,9 @@ def _write_point(g, result):
     _dataset(dg, "resolved", result.resolved, "1",
              "bins compared with QLT: outside the 90-degree gap |mu| > 2/(r_g k_par,max)")
 
+    if result.momentum is not None:
+        _write_momentum(g, rg, result)
+
     tg = g.create_group("trajectories")
     tr = result.tracks
     _dataset(tg, "t", tr.t, "L/c", "track times")
@@ -251,6 +254,73 @@ def _write_point(g, result):
     _dataset(tg, "mu", tr.mu, "1", "local pitch-angle cosine")
 
     _write_dict(g.create_group("summary"), {k: v for k, v in result.summary.items() if k != "timing"})
+
+
+#: (group, units, what) of the momentum-transport scans of moving-wave runs
+MOMENTUM_SCANS = (("dpp", "p0^2 c/L", "D_pp: <dp^2>/(2 tau), p in units of the initial momentum"),
+                  ("dmup", "p0 c/L", "D_mup: <dmu dp>/(2 tau)"),
+                  ("dmumu_averaged", "c/L", "D_mumu of the gyro-averaged mu (estimator, lag and bins of dpp/)"))
+
+
+def _write_momentum(g, rg, result):
+    """dpp/ and dmup/ (the layout of dmumu/) and the running momentum moments."""
+    mom, li = result.momentum, result.momentum.lag_index
+    for name, units, what in MOMENTUM_SCANS:
+        sc = getattr(mom, name)
+        if name == "dmumu_averaged":
+            qc, qb = result.qlt_centre, result.qlt_bin_mean
+        else:
+            qc, qb = getattr(mom, f"qlt_{name}_centre"), getattr(mom, f"qlt_{name}_bin_mean")
+        dg = g.create_group(name)
+        dg.attrs["lag_index"] = li
+        _dataset(dg, "mu", result.mu, "1", "bin centres of the local pitch-angle cosine (start of the lag)")
+        _dataset(dg, "value", sc.slope[li], units,
+                 f"{what}, gyro-averaged samples: slope estimator [<.>(tau) - <.>(tau/2)]/tau at the lag used")
+        _dataset(dg, "err", sc.slope_err[li], units, "standard error over realisations")
+        _dataset(dg, "value_lag", sc.lag[li], units, "lag estimator at the lag used")
+        _dataset(dg, "err_lag", sc.lag_err[li], units, "its standard error")
+        _dataset(dg, "value_corr", sc.corr[li], units, "correlation estimator up to the lag used")
+        _dataset(dg, "err_corr", sc.corr_err[li], units, "its standard error")
+        _dataset(dg, "lag", sc.lags[li], "L/c", "the lag used")
+        _dataset(dg, "lags", sc.lags, "L/c", "lags of the lag scan")
+        _dataset(dg, "lag_scan", sc.lag, units, "lag estimator for every lag (n_lag, n_bins)")
+        _dataset(dg, "lag_scan_err", sc.lag_err, units, "its standard error")
+        _dataset(dg, "lag_scan_groups", sc.lag_groups, units, "lag estimator per error group")
+        _dataset(dg, "lag_scan_corr", sc.corr, units, "correlation estimator for every upper limit")
+        _dataset(dg, "lag_scan_corr_err", sc.corr_err, units, "its standard error")
+        _dataset(dg, "lag_scan_slope", sc.slope, units, "slope estimator for every lag")
+        _dataset(dg, "lag_scan_slope_err", sc.slope_err, units, "its standard error")
+        _dataset(dg, "counts", sc.counts, "1", "samples per bin at the first lag")
+        _dataset(dg, "qlt", qc, units, "quasi-linear value at the bin centres (NaN where undefined)")
+        _dataset(dg, "qlt_bin_mean", qb, units, "quasi-linear value averaged over each bin")
+    r = mom.running
+    _dataset(rg, "p2", r.p2, "p0^2 c/L", "running <dp^2>/(2t), p in units of the initial momentum")
+    _dataset(rg, "p2_err", r.p2_err, "p0^2 c/L", "standard error over realisations")
+    _dataset(rg, "mean_dp", r.mean_dp, "p0 c/L", "running <dp>/t")
+    _dataset(rg, "mean_dp_err", r.mean_dp_err, "p0 c/L", "its standard error")
+    _dataset(rg, "mean_dz", r.mean_dz, "c", "running <dz>/t (bulk velocity along B0)")
+    _dataset(rg, "mean_dz_err", r.mean_dz_err, "c", "its standard error")
+    _dataset(rg, "var_p_groups", r.var_p_groups, "p0^2", "Var(p) per error group (G, n_out): A2 = slope / 2")
+    _dataset(rg, "dz_groups", r.dz_groups, "L", "<dz> per error group (G, n_out)")
+
+
+def _read_momentum(g, rg):
+    from .diagnostics.dmumu import DmumuScan
+    from .diagnostics.momentum import MomentumRunning
+    from .result import MomentumResult
+    scans, qlt = {}, {}
+    for name, _, _ in MOMENTUM_SCANS:
+        d = g[name]
+        scans[name] = DmumuScan(lags=d["lags"][()], lag=d["lag_scan"][()], lag_err=d["lag_scan_err"][()],
+                                corr=d["lag_scan_corr"][()], corr_err=d["lag_scan_corr_err"][()],
+                                counts=d["counts"][()], slope=d["lag_scan_slope"][()],
+                                slope_err=d["lag_scan_slope_err"][()], lag_groups=d["lag_scan_groups"][()])
+        if name != "dmumu_averaged":
+            qlt[f"qlt_{name}_centre"], qlt[f"qlt_{name}_bin_mean"] = d["qlt"][()], d["qlt_bin_mean"][()]
+    running = MomentumRunning(t=rg["t"][()], **{k: rg[k][()] for k in (
+        "p2", "p2_err", "mean_dp", "mean_dp_err", "mean_dz", "mean_dz_err", "var_p_groups", "dz_groups")})
+    return MomentumResult(dpp=scans["dpp"], dmup=scans["dmup"], running=running,
+                          lag_index=int(g["dpp"].attrs["lag_index"]), dmumu_averaged=scans["dmumu_averaged"], **qlt)
 
 
 def _write_outputs(out: Path, fill, summary: dict):
@@ -365,7 +435,8 @@ def _read_point(g, card):
     return Result(card=card, summary=_read_dict(g["summary"]), running=running, dmumu=scan,
                   lag_index=int(d.attrs["lag_index"]), mu_edges=d["mu_edges"][()], qlt_centre=d["qlt"][()],
                   qlt_bin_mean=d["qlt_bin_mean"][()], resolved=d["resolved"][()].astype(bool), tracks=tracks,
-                  units_done=int(g.attrs["units_done"]), units_total=int(g.attrs["units_total"]))
+                  units_done=int(g.attrs["units_done"]), units_total=int(g.attrs["units_total"]),
+                  momentum=_read_momentum(g, r) if "dpp" in g else None)
 
 
 def read_any(path, point: int | None = None):

@@ -26,6 +26,12 @@ class ParticleSpec:
         """Coefficient of v x B in dv/dt (kernels/push.py): sign(q) v / R."""
         return self.charge_sign * self.speed / self.rigidity
 
+    @property
+    def mass2(self) -> float:
+        """1/u0^2 = (1 - v^2)/v^2 with u0 = gamma v (c = 1): the squared rest mass in
+        units of the initial momentum (kernels/lorentz.py); 0 for v = 1."""
+        return (1.0 - self.speed) * (1.0 + self.speed) / (self.speed * self.speed)
+
     def gyrofrequency(self, B: float) -> float:
         """Omega = v B / R in c/L."""
         return self.speed * B / self.rigidity

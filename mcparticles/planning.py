@@ -31,7 +31,8 @@ class Plan:
 
     dt [L/c], n_steps; out_steps: the step indices of the running moments; mu_stride:
     steps between mu samples, h = mu_stride dt; n_lag: lags of the D_mumu scan;
-    lag_index: the lag used (0-based), chosen by ``lag_rule``; traj_*: tracked particles
+    lag_index: the lag used (0-based), chosen by ``lag_rule``; gyroperiod [L/c];
+    traj_*: tracked particles
     (of batch 0 of each realisation), steps between stored points, points; units: the
     work units; box: side of the cube the starting positions are drawn in [L]."""
 
@@ -43,11 +44,18 @@ class Plan:
     n_lag: int
     lag_index: int
     lag_rule: str
+    gyroperiod: float
     traj_n: int
     traj_stride: int
     traj_len: int
     units: tuple
     box: float
+
+    @property
+    def n_avg(self) -> int:
+        """mu samples in one gyro-period: the gyro-average of the momentum estimators
+        (kernels/momentum.py)."""
+        return max(1, round(self.gyroperiod / self.h))
 
     @property
     def particle_steps(self) -> int:
@@ -56,8 +64,10 @@ class Plan:
     def step_settings(self, card: Card, unit: WorkUnit) -> StepSettings:
         """The kernel's StepSettings for one work unit (tracks in batch 0 only)."""
         return StepSettings.make(
-            b0=[0.0, 0.0, card.field.B0], qm=card.particles.qm, dt=self.dt, n_steps=self.n_steps,
+            b0=[0.0, 0.0, card.field.B0], qm=card.particles.qm, mass2=card.particles.mass2, dt=self.dt,
+            n_steps=self.n_steps,
             out_steps=self.out_steps, mu_stride=self.mu_stride, n_lag=self.n_lag, n_bins=card.diagnostics.mu_bins,
+            n_avg=self.n_avg,
             chunk=CHUNK, traj_n=self.traj_n if unit.batch == 0 else 0, traj_stride=self.traj_stride,
             traj_len=self.traj_len)
 
@@ -122,7 +132,7 @@ def make_plan(card: Card, qlt: QLTPrediction | None = None) -> Plan:
     traj_stride = max(1, int(math.ceil((n_steps + 1) / d.track_points)))
     traj_len = n_steps // traj_stride + 1
     return Plan(dt=dt, n_steps=n_steps, out_steps=output_steps(n_steps, card.time.n_output),
-                mu_stride=mu_stride, h=h, n_lag=n_lag, lag_index=lag_index, lag_rule=rule, traj_n=traj_n,
+                mu_stride=mu_stride, h=h, n_lag=n_lag, lag_index=lag_index, lag_rule=rule, gyroperiod=tg, traj_n=traj_n,
                 traj_stride=traj_stride, traj_len=traj_len, units=units,
                 box=card.field.grid.box if card.field.grid is not None else 2.0 * np.pi / card.field.k_min)
 

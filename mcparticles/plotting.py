@@ -105,11 +105,90 @@ def _save(ax, path: Path) -> Path:
     return path
 
 
+def _two_axes(axes):
+    """``axes`` (two Axes), or the two panels of a new wide figure (as ``_axes``)."""
+    if axes is not None:
+        return axes
+    first = _axes(None)
+    fig = first.figure
+    fig.set_size_inches(2 * FIGSIZE[0], FIGSIZE[1])
+    fig.clf()
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.92, wspace=0.25)
+    return fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+
+
+def plot_momentum(res, axes=None):
+    """D_pp(mu) and D_mup(mu) (p in units of the initial momentum) measured with the
+    slope and lag estimators at the momentum lag, beside QLT (moving waves)."""
+    mom = res.momentum
+    if mom is None:
+        raise ValueError("plot_momentum: this run has static fields (no momentum transport)")
+    axes = _two_axes(axes)
+    li, mu = mom.lag_index, res.mu
+    for ax, sc, qc, qb, name in ((axes[0], mom.dpp, mom.qlt_dpp_centre, mom.qlt_dpp_bin_mean,
+                                  r"$D_{pp}$  [$p_0^2$ c/L]"),
+                                 (axes[1], mom.dmup, mom.qlt_dmup_centre, mom.qlt_dmup_bin_mean,
+                                  r"$D_{\mu p}$  [$p_0$ c/L]")):
+        ax.errorbar(mu, sc.slope[li], yerr=sc.slope_err[li], fmt="o", ms=4, capsize=2,
+                    label=f"slope estimator, tau = {float(sc.lags[li]):.3g} L/c")
+        ax.errorbar(mu + 0.01, sc.lag[li], yerr=sc.lag_err[li], fmt="s", ms=3, capsize=2, alpha=0.6,
+                    label="lag estimator")
+        if np.any(np.isfinite(qb)):
+            ax.plot(mu, qb, "k-", lw=1.2, label="QLT (bin mean)")
+            ax.plot(mu, qc, "k:", lw=1.0, label="QLT (bin centre)")
+        ax.axhline(0.0, color="0.6", lw=0.6)
+        ax.set_xlabel(r"$\mu$ (local field)")
+        ax.set_ylabel(name)
+        ax.legend(fontsize=8)
+    axes[0].set_title(f"momentum diffusion, v_A/v = {res.summary.get('eps', float('nan')):.3g}", fontsize=9)
+    axes[1].set_title("pitch-angle / momentum cross term", fontsize=9)
+    return axes
+
+
+def plot_streaming(res, axes=None):
+    """Running <dp^2>/(2t) with the late-time A2 and QLT, and <dz>/t with the streaming
+    speed, QLT and v_A (moving waves)."""
+    mom = res.momentum
+    if mom is None:
+        raise ValueError("plot_streaming: this run has static fields (no momentum transport)")
+    axes = _two_axes(axes)
+    r, s = mom.running, res.summary
+    ax = axes[0]
+    ax.errorbar(r.t, r.p2, yerr=r.p2_err, fmt="o-", ms=3, capsize=2, label=r"$\langle\Delta p^2\rangle/2t$")
+    if _number(s.get("A2")):
+        ax.axhline(s["A2"], color="C1", lw=1.2, label=f"A2 (late Var p slope) = {s['A2']:.3g}")
+    if _number(s.get("qlt_A2")):
+        ax.axhline(s["qlt_A2"], color="k", ls="--", lw=1.2, label=f"QLT A2 = {s['qlt_A2']:.3g}")
+    ax.set_xscale("log")
+    ax.set_xlabel("t  [L/c]")
+    ax.set_ylabel(r"$[p_0^2$ c/L]")
+    ax.legend(fontsize=8)
+    ax.set_title("momentum diffusion", fontsize=9)
+    ax = axes[1]
+    ax.errorbar(r.t, r.mean_dz, yerr=r.mean_dz_err, fmt="o-", ms=3, capsize=2, label=r"$\langle\Delta z\rangle/t$")
+    if _number(s.get("streaming_speed")):
+        err = s.get("streaming_speed_err") or float("nan")
+        ax.axhline(s["streaming_speed"], color="C1", lw=1.2,
+                   label=f"late slope = {s['streaming_speed']:.3g} +- {err:.2g}")
+    if _number(s.get("qlt_streaming_speed")):
+        ax.axhline(s["qlt_streaming_speed"], color="k", ls="--", lw=1.2, label="QLT streaming speed")
+    ax.axhline(s.get("v_A", 0.0), color="0.5", ls=":", lw=1.0, label="v_A")
+    ax.set_xscale("log")
+    ax.set_xlabel("t  [L/c]")
+    ax.set_ylabel("[c]")
+    ax.legend(fontsize=8)
+    ax.set_title("streaming along B0", fontsize=9)
+    return axes
+
+
 def draw_all(res, out_dir) -> list[Path]:
-    """dmumu.png, running_kappa.png and trajectories.png of one Result in ``out_dir``."""
+    """dmumu.png, running_kappa.png and trajectories.png of one Result in ``out_dir``;
+    with moving waves also momentum.png (D_pp, D_mup) and streaming.png."""
     out = Path(out_dir)
-    return [_save(fn(res), out / name) for name, fn in (("dmumu.png", plot_dmumu), ("running_kappa.png", plot_running),
-                                                        ("trajectories.png", plot_trajectories))]
+    figs = [("dmumu.png", plot_dmumu), ("running_kappa.png", plot_running), ("trajectories.png", plot_trajectories)]
+    if res.momentum is not None:
+        figs += [("momentum.png", lambda r: plot_momentum(r)[0]), ("streaming.png", lambda r: plot_streaming(r)[0])]
+    return [_save(fn(res), out / name) for name, fn in figs]
 
 
 def plot_scan_kappa(scan_result, ax=None):

@@ -14,6 +14,7 @@ import numpy as np
 
 from .config import Card, Scan
 from .diagnostics.dmumu import DmumuScan
+from .diagnostics.momentum import MomentumRunning
 from .diagnostics.running import RunningDiffusion
 
 
@@ -32,6 +33,51 @@ class Tracks:
 
 
 @dataclass
+class MomentumResult:
+    """Momentum transport of a moving-wave run (diagnostics/momentum.py), p in units of
+    the initial momentum: ``dpp``, ``dmup`` the D_pp and D_mup lag scans (three
+    estimators each, of gyro-averaged samples binned by the averaged local mu);
+    ``lag_index`` the lag whose slope estimator is the reported value (at least two
+    gyro-periods: the averaging window and its offset drop out); ``running``
+    <dp^2>/(2t), <dp>/t and <dz>/t; the QLT at the bin centres and averaged over the
+    bins."""
+
+    dpp: DmumuScan
+    dmup: DmumuScan
+    running: MomentumRunning
+    qlt_dpp_centre: np.ndarray
+    qlt_dpp_bin_mean: np.ndarray
+    qlt_dmup_centre: np.ndarray
+    qlt_dmup_bin_mean: np.ndarray
+    lag_index: int = 0
+    dmumu_averaged: DmumuScan | None = None
+
+    @property
+    def dmumu_averaged_value(self) -> np.ndarray:
+        """D_mumu(mu) [c/L] of the gyro-averaged mu with the estimator, lag and bins of
+        D_pp (dmumu_averaged/value): the denominator of D_pp/D_mumu, D_mup/D_mumu."""
+        return self.dmumu_averaged.slope[self.lag_index]
+
+    @property
+    def dpp_value(self) -> np.ndarray:
+        """D_pp(mu) [p0^2 c/L]: the slope estimator at ``lag_index`` (dpp/value)."""
+        return self.dpp.slope[self.lag_index]
+
+    @property
+    def dpp_err(self) -> np.ndarray:
+        return self.dpp.slope_err[self.lag_index]
+
+    @property
+    def dmup_value(self) -> np.ndarray:
+        """D_mup(mu) [p0 c/L]: the slope estimator at ``lag_index`` (dmup/value)."""
+        return self.dmup.slope[self.lag_index]
+
+    @property
+    def dmup_err(self) -> np.ndarray:
+        return self.dmup.slope_err[self.lag_index]
+
+
+@dataclass
 class Result:
     """The measured transport of one card (one scan point) beside its QLT.
 
@@ -40,7 +86,9 @@ class Result:
     ``dmumu``: the D_mumu lag scan of the three estimators, ``lag_index`` the lag
     compared with QLT; ``mu_edges`` the mu bins; ``qlt_centre``, ``qlt_bin_mean``:
     QLT D_mumu at the bin centres and averaged over the bins (NaN where QLT is
-    unavailable); ``resolved``: the bins compared with QLT; ``tracks``: trajectories."""
+    unavailable); ``resolved``: the bins compared with QLT; ``tracks``: trajectories;
+    ``momentum``: D_pp, D_mup, <dp^2>/(2t) and <dz>/t with moving waves (None for
+    static fields)."""
 
     card: Card
     summary: dict
@@ -54,6 +102,7 @@ class Result:
     tracks: Tracks
     units_done: int = 0
     units_total: int = 0
+    momentum: MomentumResult | None = None
 
     @property
     def mu(self) -> np.ndarray:
@@ -102,6 +151,16 @@ class Result:
     def plot_trajectories(self, ax=None, n: int = 4):
         from .plotting import plot_trajectories
         return plot_trajectories(self, ax, n)
+
+    def plot_momentum(self, axes=None):
+        """D_pp(mu) and D_mup(mu) measured vs QLT (moving waves); returns the two Axes."""
+        from .plotting import plot_momentum
+        return plot_momentum(self, axes)
+
+    def plot_streaming(self, axes=None):
+        """Running <dp^2>/(2t) and <dz>/t with A2 and the streaming speed (moving waves)."""
+        from .plotting import plot_streaming
+        return plot_streaming(self, axes)
 
 
 @dataclass

@@ -12,6 +12,13 @@ PC_CM = 3.0856775814913673e18          # parsec in cm
 C_CM_S = 2.99792458e10                 # speed of light in cm/s
 RG_CM_PER_GEV_MICROGAUSS = 1.602176634e-3 / (4.80320471e-10 * 1e-6)   # 3.33564e12 cm
 PROTON_MASS_GEV = 0.93827208816
+PROTON_MASS_G = 1.67262192369e-24
+
+
+def alfven_speed(B_microgauss: float, n_i_cm3: float, ion_mass_g: float = PROTON_MASS_G) -> float:
+    """v_A / c = B / sqrt(4 pi n_i m_i) / c (Gaussian units; ions of mass ``ion_mass_g``,
+    protons by default): 2.18 km/s = 7.28e-6 c for 1 microgauss and 1 ion per cm^3."""
+    return B_microgauss * 1e-6 / math.sqrt(4.0 * math.pi * n_i_cm3 * ion_mass_g) / C_CM_S
 
 
 @dataclass(frozen=True)

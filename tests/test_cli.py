@@ -61,6 +61,23 @@ def test_qlt_json(card, capsys):
     assert "kappa_par" in capsys.readouterr().out
 
 
+def test_qlt_json_moving_waves(card, capsys):
+    """--json adds dpp, dmup, A2, streaming_speed for moving waves; the one-family slab
+    values by hand: D_pp = D_mumu eps^2/(1 - mu eps)^2, D_mup = D_mumu eps/(1 - mu eps)."""
+    assert main(["qlt", str(card), "--mu", "0.3,-0.5", "--json", "--set", "field.v_A=0.05",
+                 "--set", "field.turbulence.0.cross_helicity=1.0"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    d, eps, mu = np.array(out["dmumu"]), 0.05, np.array([0.3, -0.5])
+    assert out["v_A"] == 0.05 and out["eps"] == 0.05
+    np.testing.assert_allclose(out["dpp"], d * eps ** 2 / (1 - mu * eps) ** 2, rtol=1e-13)
+    np.testing.assert_allclose(out["dmup"], d * eps / (1 - mu * eps), rtol=1e-13)
+    assert out["streaming_speed"] == pytest.approx(0.05, rel=0.01) and abs(out["A2"]) < 1e-15
+    assert main(["qlt", str(card), "--set", "field.v_A=0.05"]) == 0
+    assert "D_pp [p0^2 c/L]" in capsys.readouterr().out
+    assert main(["qlt", str(card), "--json"]) == 0
+    assert "dpp" not in json.loads(capsys.readouterr().out)       # static: no momentum keys
+
+
 def test_run_writes_the_interface_layout(card, tmp_path, capsys):
     out = tmp_path / "res"
     assert main(["run", str(card), "--output", str(out)]) == 0

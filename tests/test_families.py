@@ -36,10 +36,19 @@ COMPONENTS = {
 }
 
 
+MOVING = {"v_A": "v_A = 0.05\nbeta = 0.5"}
+
+
+@pytest.mark.parametrize("moving", [False, True], ids=["static", "moving"])
 @pytest.mark.parametrize("name", list(COMPONENTS))
-def test_qlt_and_run_for_every_family(tmp_path, capsys, name):
+def test_qlt_and_run_for_every_family(tmp_path, capsys, name, moving):
+    """Every family, static and with moving waves (v_A = 0.05, beta = 0.5: Alfvenic
+    families, fast modes at v_F(theta); isotropic stays static)."""
     card = tmp_path / "c.toml"
-    card.write_text(BASE.format(component=COMPONENTS[name]))
+    text = BASE.format(component=COMPONENTS[name])
+    if moving:
+        text = text.replace("B0 = 1.0", "B0 = 1.0\n" + MOVING["v_A"])
+    card.write_text(text)
     assert main(["qlt", str(card), "--mu", "0.3,0.5,0.8", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["dmumu"]) == 3 and all(d >= 0 for d in out["dmumu"]) and max(out["dmumu"]) > 0
@@ -48,6 +57,8 @@ def test_qlt_and_run_for_every_family(tmp_path, capsys, name):
     assert s["particles"] == 16 and s["complete"]
     for png in ("dmumu.png", "running_kappa.png", "trajectories.png"):
         assert (tmp_path / "r" / png).exists()
+    moves = moving and name != "isotropic"
+    assert ("A2" in s) == moves and (tmp_path / "r" / "momentum.png").exists() == moves
 
 
 def test_gs95_qlt_far_below_slab_at_small_rigidity(tmp_path, capsys):

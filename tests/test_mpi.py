@@ -55,10 +55,15 @@ def _datasets(path):
     return out
 
 
+#: the same card with moving waves (electric fields, momentum diagnostics)
+MOVING = CARD.replace("B0 = 1.0", "B0 = 1.0\nv_A = 0.05").replace("n_modes = 32", "n_modes = 32\ncross_helicity = 0.3")
+
+
 @pytest.mark.skipif(_mpiexec() is None, reason="mpiexec / mpi4py not installed (pip install -e '.[mpi]')")
-def test_one_two_three_ranks_are_identical(tmp_path):
+@pytest.mark.parametrize("text", [CARD, MOVING], ids=["static", "moving"])
+def test_one_two_three_ranks_are_identical(tmp_path, text):
     card = tmp_path / "c.toml"
-    card.write_text(CARD)
+    card.write_text(text)
     texts, data = [], []
     for n in (1, 2, 3):
         out = tmp_path / f"n{n}"

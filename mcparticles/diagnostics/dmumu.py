@@ -83,11 +83,16 @@ class DmumuScan:
 
 
 def resolved_bins(edges: np.ndarray, qlt: np.ndarray, r_g: float, k_max: float,
-                  mu_max: float = 1.0) -> np.ndarray:
+                  mu_max: float = 1.0, gaps=(0.0,)) -> np.ndarray:
     """Bins where measured and QLT D_mumu can be compared: the whole bin lies at
-    |mu| > 2/(r_g k_max) (outside the 90-degree gap, docs/physics.md §4.7), within
-    |mu| <= mu_max, and QLT is positive there."""
-    lo = np.minimum(np.abs(edges[:-1]), np.abs(edges[1:]))
-    lo = np.where(edges[:-1] * edges[1:] < 0, 0.0, lo)
+    |mu - g| > 2/(r_g k_max) from at least one of the resonance gaps ``gaps`` (mu = 0
+    for static waves, the 90-degree gap of docs/physics.md §4.7; mu = V/v for a wave
+    family moving at V, docs/physics.md §6.3), within |mu| <= mu_max, and QLT is
+    positive there."""
     hi = np.maximum(np.abs(edges[:-1]), np.abs(edges[1:]))
-    return (lo > 2.0 / (r_g * k_max)) & (hi <= mu_max + 1e-12) & (qlt > 0)
+    outside = np.zeros(edges.size - 1, dtype=bool)
+    for g in gaps:
+        a, b = edges[:-1] - g, edges[1:] - g
+        lo = np.where(a * b < 0, 0.0, np.minimum(np.abs(a), np.abs(b)))
+        outside |= lo > 2.0 / (r_g * k_max)
+    return outside & (hi <= mu_max + 1e-12) & (qlt > 0)

@@ -8,7 +8,10 @@ owns everything about it:
 * its sampler: ``sample(seed)`` -> :class:`~mcparticles.fields.modes.ModeSet`, one
   realisation of the field (``_draw`` in the subclass);
 * its QLT hooks: ``dmumu_qlt`` (the quasi-linear D_mumu of this component),
-  ``closed_form_qlt`` and ``dB2_parallel``;
+  ``transport_qlt`` (D_mumu, D_mup, D_pp; moving waves), ``closed_form_qlt`` and
+  ``dB2_parallel``;
+* whether its waves move (``moves``) and how it takes the plasma's Alfven speed and beta
+  (``in_plasma``: a copy with the wave speeds set; docs/physics.md §6);
 * the numbers the planner and ``mcparticles info`` need: band, largest sampled |k| and
   k_par, kernel-table columns, its own ``info_rows``;
 * whether the grid backend can synthesise it (``grid``; then ``grid_polarization``).
@@ -49,6 +52,8 @@ class FieldModel:
     closed_form_qlt: ClassVar[bool] = False
     #: the grid backend can synthesise this model (``grid_polarization``)
     grid: ClassVar[bool] = False
+    #: the waves move when the card has [field] v_A > 0 (False: static at any v_A)
+    moves: ClassVar[bool] = False
 
     # -- card ------------------------------------------------------------------------------
     @classmethod
@@ -60,6 +65,24 @@ class FieldModel:
     @classmethod
     def from_card(cls, t: Table) -> FieldModel:  # pragma: no cover - every model defines it
         raise NotImplementedError(f"{cls.__name__}.from_card")
+
+    def in_plasma(self, v_A: float, beta: float) -> FieldModel:
+        """This component in a plasma of Alfven speed ``v_A`` [c] and plasma ``beta``:
+        a model whose waves move returns a copy with its wave speeds set; a static one
+        (the default) returns itself."""
+        return self
+
+    @property
+    def parallel_speeds(self) -> tuple[float, ...]:
+        """Phase speeds along B0 [c] of the wave families whose gyroresonance leaves a
+        gap in mu (at mu = V/v): (0.0,) for static waves and for fast modes."""
+        return (0.0,)
+
+    @property
+    def wave_speed_max(self) -> float:
+        """Largest phase speed of the sampled modes [c] (0: static); the time step
+        resolves k_max (v + this)."""
+        return 0.0
 
     # -- realisations ------------------------------------------------------------------------
     def sample(self, seed=None):
@@ -104,6 +127,17 @@ class FieldModel:
         ``unbounded``: the spectrum continued above k_max; ``broadening``: the field's
         dB_par,rms for the Yan-Lazarian resonance function (None: sharp)."""
         raise NotImplementedError(f"{type(self).__name__}.dmumu_qlt")
+
+    def transport_qlt(self, mu, particle, B0: float, qlt, *, unbounded: bool = False, broadening=None):
+        """Quasi-linear (D_mumu [c/L], D_mup [p0 c/L], D_pp [p0^2 c/L]) of this component
+        at ``mu`` (arguments as ``dmumu_qlt``).  Every mode is magnetostatic in the frame
+        moving along B0 at its phase speed V_k = omega/k_par, so mode by mode
+        D_mup = D_mumu p eps_k/(1 - mu eps_k) and D_pp = D_mumu p^2 eps_k^2/(1 - mu eps_k)^2
+        with eps_k = V_k/v (docs/physics.md §6.3).  The default, for static models:
+        ``dmumu_qlt`` and zero momentum transport."""
+        d = np.asarray(self.dmumu_qlt(mu, particle, B0, qlt, unbounded=unbounded, broadening=broadening),
+                       dtype=float)
+        return d, np.zeros_like(d), np.zeros_like(d)
 
     # -- grid backend -------------------------------------------------------------------------
     def grid_polarization(self, khat: np.ndarray, noise: np.ndarray) -> np.ndarray:

@@ -7,6 +7,10 @@ E(k_perp) is the same spectral shape in k_perp.
 QLT: the 2D part has k_par = 0 and no gyroresonance with static fields, so quasi-linear
 D_mumu is the slab part's alone; 2D modes act through field-line wandering and
 non-linear effects (NLGC), which QLT does not describe.
+
+Moving waves ([field] v_A > 0): the slab part is Alfven waves with the component's
+``cross_helicity`` (fields/slab.py); the 2D part has k_par = 0, hence omega = k_par v_A
+= 0, and stays static.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from .base import FieldModel, SpectrumBacked, n_modes_key, read_spectrum, regist
 from .modes import ModeSet
 from .sampling import log_cells
 from .slab import Slab
+from .waves import CROSS_HELICITY
 
 DEFAULT_MODES = 128
 SLAB_FRACTION = Key("slab_fraction", "number", 0.2, "fraction of dB2 in the slab part (Bieber et al. 1996: 0.2)",
@@ -32,23 +37,42 @@ class Composite(SpectrumBacked, FieldModel):
     spectrum: Spectrum              # the total dB2 and the common shape
     n_modes: int = DEFAULT_MODES    # per part
     slab_fraction: float = 0.2
+    cross_helicity: float = 0.0
+    v_A: float = 0.0
 
     name = "composite"
     description = "slab + 2D turbulence (Matthaeus et al. 1990; Bieber et al. 1996), static"
-    keys = (*spectrum_keys(), n_modes_key(DEFAULT_MODES, "modes per part (slab and 2D each)"), SLAB_FRACTION)
+    keys = (*spectrum_keys(), n_modes_key(DEFAULT_MODES, "modes per part (slab and 2D each)"), SLAB_FRACTION,
+            CROSS_HELICITY)
     closed_form_qlt = True
+    moves = True
 
     @classmethod
     def from_card(cls, t):
-        return cls(spectrum=read_spectrum(t), n_modes=t["n_modes"], slab_fraction=t["slab_fraction"])
+        return cls(spectrum=read_spectrum(t), n_modes=t["n_modes"], slab_fraction=t["slab_fraction"],
+                   cross_helicity=t["cross_helicity"])
+
+    def in_plasma(self, v_A: float, beta: float) -> Composite:
+        return replace(self, v_A=float(v_A))
+
+    @property
+    def wave_speed_max(self) -> float:
+        return self.v_A
+
+    @property
+    def parallel_speeds(self) -> tuple[float, ...]:
+        return self.slab.parallel_speeds
 
     def table_columns(self) -> tuple[int, int]:
-        return self.n_modes, self.n_modes
+        return self.slab.table_columns()[0], self.n_modes
 
     def info_rows(self, r_g: float) -> list[tuple[str, str]]:
-        return [("  parts", f"slab {self.slab_fraction:.3g} of dB2 ({self.n_modes} modes), 2D "
+        rows = [("  parts", f"slab {self.slab_fraction:.3g} of dB2 ({self.n_modes} modes), 2D "
                             f"{1 - self.slab_fraction:.3g} ({self.n_modes} modes, k perpendicular to B0: no "
                             "gyroresonance, QLT is the slab part's)")]
+        if self.v_A > 0:
+            rows += self.slab.info_rows(0.0)[1:] + [("  2D part", "static (k_par = 0: omega = 0)")]
+        return rows
 
     def part(self, fraction):
         s = self.spectrum
@@ -56,7 +80,7 @@ class Composite(SpectrumBacked, FieldModel):
 
     @property
     def slab(self) -> Slab:
-        return Slab(self.part(self.slab_fraction), self.n_modes, "unpolarized")
+        return Slab(self.part(self.slab_fraction), self.n_modes, "unpolarized", self.cross_helicity, self.v_A)
 
     def sample_2d(self, rng: np.random.Generator) -> ModeSet:
         n = self.n_modes
@@ -75,3 +99,6 @@ class Composite(SpectrumBacked, FieldModel):
 
     def dmumu_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
         return self.slab.dmumu_qlt(mu, particle, B0, qlt, unbounded=unbounded)
+
+    def transport_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
+        return self.slab.transport_qlt(mu, particle, B0, qlt, unbounded=unbounded)

@@ -8,6 +8,11 @@ from exp(-u) restricted to the cell, random sign and azimuth.  Each mode carries
 the power of its (k_perp, k_par) cell, int 2 pi k_perp dk_perp dk_par I over the cell, so the mode set reproduces the
 CLV reduced spectra and the variance dB2 (up to the e^-30 tail).  Polarisation: dB
 along k x B0, i.e. (sin phi, -cos phi, 0) for k_perp along (cos phi, sin phi).
+
+Moving waves ([field] v_A > 0): every mode is an Alfven wave, omega = j k_par v_A,
+travelling along B0 in family j = +1 with probability (1 + H_c)/2 (``cross_helicity``),
+else j = -1, drawn per mode after the rest of the realisation (the static draws are
+unchanged), so the power fraction per family is (1 + j H_c)/2 in expectation.
 """
 from __future__ import annotations
 
@@ -19,9 +24,10 @@ import numpy as np
 from ..schema import Key
 from ..spectra import CLV
 from .base import K_MIN, FieldModel, n_modes_key, read_band, register_model
-from .isotropic import DB2_FROM_MACH, MACH, mhd_qlt, read_mach
+from .isotropic import DB2_FROM_MACH, MACH, alfven_waves, mhd_qlt, read_mach
 from .modes import ModeSet
 from .sampling import log_cells
+from .waves import CROSS_HELICITY, alfven_families
 
 U_MAX = 30.0
 U_FIRST = 0.05
@@ -36,12 +42,15 @@ class AlfvenicGS95(FieldModel):
     clv: CLV
     n_modes: int = DEFAULT_MODES
     n_kpar: int = 8
+    cross_helicity: float = 0.0
+    v_A: float = 0.0
 
     name = "alfvenic_gs95"
     description = "Alfvenic critical-balance turbulence (Goldreich-Sridhar 1995, Cho-Lazarian-Vishniac spectrum)"
     keys = (MACH, DB2_FROM_MACH, K_MIN,
             Key("k_max", "number", 1.0e3, "largest k_perp of the band", "1/L", lo=1e-8, hi=1e12),
-            n_modes_key(DEFAULT_MODES), N_KPAR)
+            n_modes_key(DEFAULT_MODES), N_KPAR, CROSS_HELICITY)
+    moves = True
 
     @classmethod
     def from_card(cls, t):
@@ -50,7 +59,24 @@ class AlfvenicGS95(FieldModel):
         n_modes, n_kpar = t["n_modes"], t["n_kpar"]
         if n_modes < n_kpar:
             t.error("n_modes", f"must be at least n_kpar = {n_kpar}", value=n_modes)
-        return cls(clv=CLV(dB2=dB2, M_A=M_A, k_min=k_min, k_max=k_max), n_modes=n_modes, n_kpar=n_kpar)
+        return cls(clv=CLV(dB2=dB2, M_A=M_A, k_min=k_min, k_max=k_max), n_modes=n_modes, n_kpar=n_kpar,
+                   cross_helicity=t["cross_helicity"])
+
+    def in_plasma(self, v_A: float, beta: float) -> AlfvenicGS95:
+        from dataclasses import replace
+        return replace(self, v_A=float(v_A))
+
+    @property
+    def families(self) -> tuple[tuple[int, float], ...]:
+        return alfven_families(self.v_A, self.cross_helicity)
+
+    @property
+    def wave_speed_max(self) -> float:
+        return self.v_A
+
+    @property
+    def parallel_speeds(self) -> tuple[float, ...]:
+        return tuple(j * self.v_A for j, _ in self.families)
 
     @property
     def dB2(self):
@@ -80,7 +106,9 @@ class AlfvenicGS95(FieldModel):
         return [("  anisotropy", f"M_A = {c.M_A:.4g}: k_par ~ M_A^(4/3) k_perp^(2/3) L^(-1/3), "
                                  f"Lambda(k_max) = {float(c.par_scale(c.k_max)):.4g}; |k_par| up to "
                                  f"{self.k_par_max:.4g}, |k| up to {self.k_max_sampled:.4g} (sets dt)"),
-                ("  polarisation", "dB along k x B0 (no compressive part); static (no wave motion)")]
+                ("  polarisation", "dB along k x B0 (no compressive part); " + (
+                    f"Alfven waves at v_A = {self.v_A:.4g} c, H_c = {self.cross_helicity:+.3g}" if self.v_A > 0
+                    else "static (no wave motion)"))]
 
     @property
     def u_edges(self):
@@ -107,9 +135,19 @@ class AlfvenicGS95(FieldModel):
         phi = rng.uniform(0, 2 * np.pi, n)
         k = np.stack([kperp * np.cos(phi), kperp * np.sin(phi), kpar], axis=1)
         e1 = np.stack([np.sin(phi), -np.cos(phi), np.zeros(n)], axis=1)
-        return ModeSet(k=k, e1=e1, e2=np.zeros((n, 3)), amplitude=np.sqrt(2 * power),
-                       phase=rng.uniform(0, 2 * np.pi, n), omega=np.zeros(n))
+        phase = rng.uniform(0, 2 * np.pi, n)
+        omega = np.zeros(n)
+        if self.v_A > 0:
+            fam = self.families
+            j = (np.where(rng.random(n) < fam[0][1], fam[0][0], -fam[0][0]) if len(fam) == 2
+                 else np.full(n, fam[0][0]))
+            omega = j * kpar * self.v_A
+        return ModeSet(k=k, e1=e1, e2=np.zeros((n, 3)), amplitude=np.sqrt(2 * power), phase=phase, omega=omega)
 
     def dmumu_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
+        return self.transport_qlt(mu, particle, B0, qlt, unbounded=unbounded, broadening=broadening)[0]
+
+    def transport_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
         from dataclasses import replace
-        return mhd_qlt(replace(self.clv, unbounded=unbounded), mu, particle, B0, qlt, broadening)
+        return mhd_qlt(replace(self.clv, unbounded=unbounded), mu, particle, B0, qlt, broadening,
+                       waves=alfven_waves(self.families, self.v_A))

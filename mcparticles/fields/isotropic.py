@@ -36,22 +36,39 @@ from .base import (
 )
 from .modes import ModeSet
 from .sampling import log_cells, perpendicular_basis, random_directions
+from .waves import fast_frequency, fast_speed
 
 DEFAULT_MODES = 256
 
 
-def mhd_qlt(spec3d, mu, particle, B0, qlt, broadening=None):
-    """D_mumu from the general MHD-mode integral (qlt/mhd.py) of a 3D spectrum, sharp
-    resonance, or Yan-Lazarian broadening when ``broadening`` (the field's dB_par,rms)
-    is given and the card asks for it."""
+def alfven_waves(families, v_A: float):
+    """The WaveMotion (qlt/moving.py) of Alfvenic modes, None when static."""
+    from ..qlt.moving import WaveMotion
+    return WaveMotion("alfven", v_A, families=tuple(families)) if v_A > 0 else None
+
+
+def mhd_qlt(spec3d, mu, particle, B0, qlt, broadening=None, waves=None):
+    """(D_mumu, D_mup, D_pp) from the general MHD-mode integral of a 3D spectrum
+    (qlt/mhd.py; moving ``waves``: qlt/moving.py), sharp resonance, or Yan-Lazarian
+    broadening when ``broadening`` (the field's dB_par,rms) is given and the card asks
+    for it."""
     from ..qlt.mhd import broadening_width, dmumu_mhd, dmumu_mhd_broadened
     harmonics = qlt.harmonics if qlt is not None else "all"
+    if waves is not None:
+        from ..qlt.moving import transport_broadened, transport_mhd
+        if broadening:
+            return transport_broadened(mu, spec3d, waves, omega=particle.gyrofrequency(B0), speed=particle.speed,
+                                       B0=B0, harmonics=harmonics,
+                                       dv_over_v=lambda m: broadening_width(m, broadening, B0))
+        return transport_mhd(mu, spec3d, waves, omega=particle.gyrofrequency(B0), speed=particle.speed, B0=B0,
+                             harmonics=harmonics)
+    zero = np.zeros(np.shape(np.atleast_1d(mu)))
     if broadening:
-        return dmumu_mhd_broadened(mu, spec3d, omega=particle.gyrofrequency(B0), speed=particle.speed, B0=B0,
-                                   harmonics=harmonics,
-                                   dv_over_v=lambda m: broadening_width(m, broadening, B0))
-    return dmumu_mhd(mu, spec3d, omega=particle.gyrofrequency(B0), speed=particle.speed, B0=B0,
-                     harmonics=harmonics)
+        d = dmumu_mhd_broadened(mu, spec3d, omega=particle.gyrofrequency(B0), speed=particle.speed, B0=B0,
+                                harmonics=harmonics, dv_over_v=lambda m: broadening_width(m, broadening, B0))
+    else:
+        d = dmumu_mhd(mu, spec3d, omega=particle.gyrofrequency(B0), speed=particle.speed, B0=B0, harmonics=harmonics)
+    return d, zero, zero
 
 
 @register_model
@@ -77,7 +94,7 @@ class Isotropic(SpectrumBacked, FieldModel):
 
     def info_rows(self, r_g: float) -> list[tuple[str, str]]:
         return [("  polarisation", f"<dB_z^2>/<dB^2> = {self.dB2_parallel / self.dB2 if self.dB2 else 0:.3g}; "
-                                   "static (no wave motion)")]
+                                   "static (no wave motion, also with [field] v_A > 0)")]
 
     def grid_polarization(self, khat, noise):
         """Transverse projection (div B = 0 on the grid), both polarisations."""
@@ -98,8 +115,12 @@ class Isotropic(SpectrumBacked, FieldModel):
         khat = self._directions(rng, n)
         e1 = self._polarisation(khat, rng)
         phase = rng.uniform(0.0, 2 * np.pi, n)
-        return ModeSet(k=khat * k[:, None], e1=e1, e2=np.zeros((n, 3)), amplitude=np.sqrt(2 * power),
-                       phase=phase, omega=np.zeros(n))
+        kvec = khat * k[:, None]
+        return ModeSet(k=kvec, e1=e1, e2=np.zeros((n, 3)), amplitude=np.sqrt(2 * power),
+                       phase=phase, omega=self._frequency(kvec))
+
+    def _frequency(self, kvec):
+        return np.zeros(len(kvec))
 
     def spectrum3d(self, unbounded=False) -> Isotropic3D:
         return Isotropic3D(self.spectrum, self.alfven_fraction, unbounded)
@@ -110,7 +131,15 @@ class Isotropic(SpectrumBacked, FieldModel):
         return self.dB2 * (1.0 - self.alfven_fraction) * 2.0 / 3.0
 
     def dmumu_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
-        return mhd_qlt(self.spectrum3d(unbounded), mu, particle, B0, qlt, broadening)
+        return self.transport_qlt(mu, particle, B0, qlt, unbounded=unbounded, broadening=broadening)[0]
+
+    def transport_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
+        return mhd_qlt(self.spectrum3d(unbounded), mu, particle, B0, qlt, broadening, self.waves)
+
+    @property
+    def waves(self):
+        """How the modes move (qlt/moving.py WaveMotion); None: static."""
+        return None
 
 
 MACH = Key("M_A", "number", None, "Alfven Mach number at the outer scale L = 1/k_min", "", lo=1e-6, hi=100.0,
@@ -134,9 +163,28 @@ class FastModes(Isotropic):
     """Isotropic fast magnetosonic modes (compressive, dB in the (k, B0) plane)."""
 
     name = "fast_modes"
-    description = "isotropic fast magnetosonic modes, dB in the (k, B0) plane (compressive), static"
+    v_A: float = 0.0
+    beta: float = 0.0
+
+    description = ("isotropic fast magnetosonic modes, dB in the (k, B0) plane (compressive); moving at the fast "
+                   "speed along k when [field] v_A > 0")
     keys = (MACH, DB2_FROM_MACH, index_key(1.5), K_MIN, K_MAX, n_modes_key(DEFAULT_MODES), DAMPING)
     alfven_fraction = 0.0
+    moves = True
+
+    def in_plasma(self, v_A: float, beta: float) -> FastModes:
+        from dataclasses import replace
+        return replace(self, v_A=float(v_A), beta=float(beta))
+
+    @property
+    def wave_speed_max(self) -> float:
+        """v_F at theta = 90 degrees, the largest fast speed."""
+        return float(fast_speed(self.v_A, self.beta, 0.0))
+
+    @property
+    def waves(self):
+        from ..qlt.moving import WaveMotion
+        return WaveMotion("fast", self.v_A, beta=self.beta) if self.v_A > 0 else None
 
     @classmethod
     def from_card(cls, t):
@@ -148,8 +196,12 @@ class FastModes(Isotropic):
                    n_modes=t["n_modes"])
 
     def info_rows(self, r_g: float) -> list[tuple[str, str]]:
-        return [("  polarisation", "dB in the (k, B0) plane: <dB_z^2>/<dB^2> = 2/3 (compressive); static (no "
-                                   "wave motion, no transit-time damping)")]
+        if self.v_A > 0:
+            motion = (f"moving along k at v_F(theta) = {float(fast_speed(self.v_A, self.beta, 1.0)):.4g} .. "
+                      f"{self.wave_speed_max:.4g} c (beta = {self.beta:g}): gyroresonance and transit-time damping")
+        else:
+            motion = "static (no wave motion, no transit-time damping)"
+        return [("  polarisation", "dB in the (k, B0) plane: <dB_z^2>/<dB^2> = 2/3 (compressive); " + motion)]
 
     def grid_polarization(self, khat, noise):
         """Onto e_F = (z - cos(theta) k_hat)/sin(theta) (Yan & Lazarian 2004)."""
@@ -169,6 +221,10 @@ class FastModes(Isotropic):
             d[bad] = random_directions(int(bad.sum()), rng)
             bad = np.abs(d[:, 2]) > 1 - 1e-12
         return d
+
+    def _frequency(self, kvec):
+        """omega = |k| v_F(theta) > 0: every mode travels along its k (fields/waves.py)."""
+        return fast_frequency(kvec, self.v_A, self.beta) if self.v_A > 0 else np.zeros(len(kvec))
 
     def _polarisation(self, khat, rng):
         z = np.array([0.0, 0.0, 1.0])

@@ -1,7 +1,10 @@
-"""Slab fast path: the static slab modes summed as one Chebyshev series per particle.
+"""Slab fast path: the slab modes of a wave family summed as one Chebyshev series per particle.
 
-A static slab field depends on z only.  Around a centre z_c, on the window
-|z - z_c| <= h, each mode is an exact Chebyshev series in u = (z - z_c)/h by the
+A static slab field depends on z only, and a family of slab modes that share one phase
+speed V (Alfven waves, omega = j k v_A) on zeta = z - V t only: the kernel windows each
+family in its own coordinate (``family_windows``), and what follows holds with z -> zeta.
+
+Around a centre z_c, on the window |z - z_c| <= h, each mode is an exact Chebyshev series in u = (z - z_c)/h by the
 Jacobi-Anger expansion (Abramowitz & Stegun 9.1.44-45, DLMF 10.12.3):
 
     exp(i k h u) = sum_{n>=0} eps_n i^n J_n(k h) T_n(u),   eps_0 = 1, eps_n = 2,
@@ -31,7 +34,7 @@ import numpy as np
 from scipy.special import jv
 
 from ..kernels.args import EMPTY_WINDOW
-from ..kernels.layout import KZ
+from ..kernels.layout import KZ, OMEGA
 
 #: series of a mode cut where the remaining |terms| sum below this (relative to its amplitude)
 TAIL = 1e-17
@@ -54,15 +57,64 @@ def series_length(x: float) -> int:
     return int(np.argmax(tail < TAIL))
 
 
+def family_windows(table: np.ndarray, families, kh: float | None = None):
+    """The kernel's window arrays (``kernels.args.FieldArrays``: win_e, win_o, win_j0,
+    win_inv_h, win_start, win_speed) for wave families given as consecutive column
+    ranges ``families`` = [(start, end, speed), ...] from column 0 (each: k along z, one
+    phase speed, increasing |k|).  Each family gets its own ``window_tables``; the
+    factor arrays are stacked along the columns and padded with zero pairs to the
+    longest series (a padded pair reaches no mode: win_j0 = the family's end)."""
+    if not families:
+        return EMPTY_WINDOW
+    parts = []
+    for start, end, _ in families:
+        sub = np.ascontiguousarray(table[:, start:end])
+        parts.append(window_tables(sub, end - start, kh))
+    n_pairs = max(p[0].shape[0] for p in parts)
+    n_cols = families[-1][1]
+    win_e = np.zeros((n_pairs, n_cols))
+    win_o = np.zeros((n_pairs, n_cols))
+    win_j0 = np.zeros((len(families), n_pairs), dtype=np.int64)
+    for f, ((start, end, _), (we, wo, j0, _h)) in enumerate(zip(families, parts)):
+        win_e[:we.shape[0], start:end] = we
+        win_o[:wo.shape[0], start:end] = wo
+        win_j0[f, :] = end
+        win_j0[f, :j0.size] = start + j0
+    inv_h = np.array([p[3] for p in parts])
+    start = np.array([f[0] for f in families] + [n_cols], dtype=np.int64)
+    speed = np.array([f[2] for f in families], dtype=float)
+    return win_e, win_o, win_j0, inv_h, start, speed
+
+
+def slab_families(table: np.ndarray, n_slab: int):
+    """Consecutive column ranges [(start, end, speed)] of equal phase speed
+    omega/k_z among the first ``n_slab`` (slab) columns of a kernel table."""
+    if n_slab == 0:
+        return []
+    speed = table[OMEGA, :n_slab] / table[KZ, :n_slab]
+    out = []
+    start = 0
+    for j in range(1, n_slab + 1):
+        if j == n_slab or not _same_speed(speed[j], speed[start]):
+            out.append((start, j, float(np.median(speed[start:j]))))
+            start = j
+    return out
+
+
+def _same_speed(a: float, b: float) -> bool:
+    """Phase speeds omega/k of one family agree to rounding (omega = j v_A k)."""
+    return abs(a - b) <= 1e-12 * max(abs(a), abs(b), 1e-300)
+
+
 def window_tables(table: np.ndarray, n_win: int, kh: float | None = None):
     """(win_e, win_o, win_j0, inv_h) for the first ``n_win`` columns of a kernel table
-    (static, k along z, in increasing |k|): the signed Jacobi-Anger factors of the
+    (one family: k along z, one phase speed, in increasing |k|): the signed Jacobi-Anger factors of the
     module docstring, win_e[i, j] for order n = 2i and win_o[i, j] for n = 2i + 1 of
     mode j, shape (n_pairs, n_win); win_j0[i] = the first mode whose series reaches pair
     i (the modes below contribute less than TAIL); inv_h = 1/h.
     The amplitudes are applied in the kernel (rows AX, AY, AZ of the table)."""
     if n_win == 0:
-        return EMPTY_WINDOW
+        return np.zeros((1, 0)), np.zeros((1, 0)), np.zeros(1, dtype=np.int64), 0.0
     k = np.abs(table[KZ, :n_win])
     if np.any(np.diff(k) < 0):
         raise ValueError("window_tables: the slab columns must come in increasing |k|")

@@ -2,8 +2,9 @@
 
 The table has shape (N_ROWS, n_columns): one column per linearly polarised component
 (``fields/modes.py`` builds it), one row per quantity -- wave vector (1/L), angular
-frequency (c/L), phase (rad) and amplitude vector (B_ref).  This module is the one place
-that fixes the order; ``fields/modes.py`` imports it.
+frequency (c/L), phase (rad), magnetic amplitude vector (B_ref) and electric amplitude
+vector (B_ref, c = 1; zero for static modes).  This module is the one place that fixes
+the order; ``fields/modes.py`` imports it.
 """
-KX, KY, KZ, OMEGA, PHASE, AX, AY, AZ = range(8)
-N_ROWS = 8
+KX, KY, KZ, OMEGA, PHASE, AX, AY, AZ, EX, EY, EZ = range(11)
+N_ROWS = 11

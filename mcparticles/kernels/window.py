@@ -1,9 +1,12 @@
-"""Slab fast path: the static slab columns of a table summed as one Chebyshev series per
-particle (the series and its truncation: ``fields/window.py``).
+"""Slab fast path: the slab columns of one wave family summed as one Chebyshev series
+per particle (the series and its truncation: ``fields/window.py``).
 
-Each particle carries a window |z - z_c| <= h; ``window_refresh`` computes the
-Chebyshev coefficients of B_x, B_y (and B_z) in u = (z - z_c)/h from the Jacobi-Anger
-factors, and ``window_lanes`` sums the series for many particles at once.
+A family is a group of slab columns [j_start, j_end) of the table that share one phase
+speed V along z (V = 0: static; V = j v_A: Alfven waves), so it depends on
+zeta = z - V t only.  Each particle carries a window |zeta - zeta_c| <= h per family;
+``window_refresh`` computes the Chebyshev coefficients of B_x, B_y (and B_z) in
+u = (zeta - zeta_c)/h from the Jacobi-Anger factors, and ``window_lanes`` sums the
+series for many particles at once.
 """
 from numba import njit
 
@@ -24,20 +27,20 @@ def window_dot(a, b, j0, n):
 
 
 @njit(cache=True, fastmath={"contract"})
-def window_refresh(l, zl, table, win_e, win_o, win_j0, with_bz, work, coef):
+def window_refresh(l, zl, table, win_e, win_o, win_j0, j_start, n_win, with_bz, work, coef):
     """New window for lane ``l`` centred on ``zl``: the Chebyshev coefficients
-    (fields/window.py) of the static slab columns [0, n_win) into coef[:, :, l];
+    (fields/window.py) of the family's slab columns [j_start, n_win) into coef[:, :, l];
     rows x-even, x-odd, y-even, y-odd, z-even, z-odd.  win_e[i, j], win_o[i, j]: the
     factors of orders 2i, 2i+1 for mode j, negligible below mode win_j0[i] (modes in
-    increasing |k|).  ``work`` (6, n_win) is scratch: a_j cos, a_j sin per component."""
+    increasing |k| within the family).  ``work`` (6, columns) is scratch: a_j cos,
+    a_j sin per component."""
     n_pairs = win_e.shape[0]
-    n_win = win_e.shape[1]
     kz = table[KZ]
     ph = table[PHASE]
     ax = table[AX]
     ay = table[AY]
     az = table[AZ]
-    for j in range(n_win):
+    for j in range(j_start, n_win):
         s, c = sincos_poly(kz[j] * zl + ph[j])
         work[0, j] = ax[j] * c
         work[1, j] = ax[j] * s
@@ -101,8 +104,9 @@ def chebyshev_block(b, n_pairs, coef, re, rf, st):
 
 
 @njit(cache=True, fastmath={"contract"})
-def window_lanes(m, z, zc, inv_h, table, win_e, win_o, win_j0, with_bz, work, coef, st, bx, by, bz):
-    """Add the static slab modes to (bx, by, bz) at the positions z of ``m`` particles.
+def window_lanes(m, z, zc, inv_h, table, win_e, win_o, win_j0, j_start, j_end, with_bz, work, coef, st, bx, by, bz):
+    """Add the slab modes of one family (columns [j_start, j_end)) to (bx, by, bz) at the
+    family coordinates z (z - V t) of ``m`` particles.
 
     Each particle carries a window (centre zc[l], half-width 1/inv_h) with the
     Chebyshev coefficients of the modes' sum (``coef``, filled by ``window_refresh``);
@@ -110,14 +114,14 @@ def window_lanes(m, z, zc, inv_h, table, win_e, win_o, win_j0, with_bz, work, co
     the Chebyshev sums in blocks of WINDOW_LANES particles (``chebyshev_block``).
     ``coef`` has (6, n_pairs, mp) and ``st`` 5 * WINDOW_LANES entries, mp = m rounded up
     to a multiple of WINDOW_LANES (the padding lanes have zero coefficients)."""
-    if win_e.shape[1] == 0:
+    if j_end <= j_start:
         return
     L = WINDOW_LANES
     n_pairs = win_e.shape[0]
     for l in range(m):
         if not abs((z[l] - zc[l]) * inv_h) <= 1.0:     # also NaN: first step, or a lost particle
             zc[l] = z[l]
-            window_refresh(l, z[l], table, win_e, win_o, win_j0, with_bz, work, coef)
+            window_refresh(l, z[l], table, win_e, win_o, win_j0, j_start, j_end, with_bz, work, coef)
     for b in range(0, m, L):
         n_l = min(L, m - b)
         for l in range(L):

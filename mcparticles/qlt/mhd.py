@@ -58,38 +58,46 @@ def dmumu_mhd(mu, spectrum, *, omega: float, speed: float, B0: float = 1.0,
     abs_mu, where = np.unique(np.abs(mu), return_inverse=True)
     out = np.zeros_like(abs_mu)
     r_g = speed / omega
-    n_stop = n_max if harmonics == "all" else int(harmonics)
     for i, am in enumerate(abs_mu):
         if am == 0.0 or am >= 1.0:
             continue
-        r_perp = r_g * np.sqrt(1.0 - am * am)
-        total = 0.0
-        small = 0
-        n = 1
-        done = False
-        while n <= n_stop and not done:
-            ns = np.arange(n, min(n + HARMONIC_BLOCK, n_stop + 1))
-            k_par = ns * omega / (speed * am)
-            inside = k_par <= spectrum.k_par_max
-            if not inside[0]:
-                break
-            ns, k_par = ns[inside], k_par[inside]
-            for term in _block_terms(spectrum, ns, k_par, r_perp, n_grid):
-                total += term
-                n += 1
-                if harmonics == "all":
-                    small = small + 1 if term <= rtol * total else 0
-                    if small >= 3 and total > 0:
-                        done = True
-                        break
-            if not inside[-1]:
-                break
-        else:
-            if not done and harmonics == "all" and n_stop < harmonics_needed(spectrum, omega, speed) * am:
-                raise TooManyHarmonics(f"the QLT resonance sum has not converged after {n_max} gyro-harmonics "
-                                       f"(resonances up to n = {harmonics_needed(spectrum, omega, speed) * am:.3g})")
+        total = harmonic_sum(spectrum, omega, speed, am, r_g * np.sqrt(1.0 - am * am), harmonics, rtol, n_grid, n_max)
         out[i] = omega ** 2 * (1 - am * am) * np.pi / (speed * am) * total / B0 ** 2
     return out[where].reshape(mu.shape)
+
+
+def harmonic_sum(spectrum, omega: float, speed: float, a_res: float, r_perp: float, harmonics="all",
+                 rtol: float = 1e-4, n_grid: int = 600, n_max: int = MAX_HARMONICS) -> float:
+    """sum over n >= 1 of the ``_block_terms`` at the resonant k_par = n Omega/(v a_res):
+    a_res = |mu| for static waves, |mu - j eps| for an Alfven family moving at j v_A
+    (qlt/moving.py); r_perp = r_g sqrt(1 - mu^2).  Converged as in ``dmumu_mhd``."""
+    n_stop = n_max if harmonics == "all" else int(harmonics)
+    total = 0.0
+    small = 0
+    n = 1
+    done = False
+    while n <= n_stop and not done:
+        ns = np.arange(n, min(n + HARMONIC_BLOCK, n_stop + 1))
+        k_par = ns * omega / (speed * a_res)
+        inside = k_par <= spectrum.k_par_max
+        if not inside[0]:
+            break
+        ns, k_par = ns[inside], k_par[inside]
+        for term in _block_terms(spectrum, ns, k_par, r_perp, n_grid):
+            total += term
+            n += 1
+            if harmonics == "all":
+                small = small + 1 if term <= rtol * total else 0
+                if small >= 3 and total > 0:
+                    done = True
+                    break
+        if not inside[-1]:
+            break
+    else:
+        if not done and harmonics == "all" and n_stop < harmonics_needed(spectrum, omega, speed) * a_res:
+            raise TooManyHarmonics(f"the QLT resonance sum has not converged after {n_max} gyro-harmonics "
+                                   f"(resonances up to n = {harmonics_needed(spectrum, omega, speed) * a_res:.3g})")
+    return total
 
 
 def W_ASYM(n: int) -> float:

@@ -1,11 +1,13 @@
 """QLT predictions for a whole run card: the sum over the card's field components
-(independent components add in D_mumu), evaluated for the card's particles.
+(independent components add in D_mumu, D_mup and D_pp), evaluated for the card's
+particles.
 
 :func:`predict` computes everything a run needs -- D_mumu at the bin centres and
-averaged over the bins, its maximum (the automatic D_mumu lag) and kappa_par -- once
-per (field, particle species, [qlt] settings, mu bins), and keeps it: ``mcparticles
-info``, the planner and the analysis of a run all read the same
-:class:`QLTPrediction`.
+averaged over the bins, its maximum (the automatic D_mumu lag) and kappa_par; with
+moving waves also D_mup, D_pp and the pitch-angle-averaged transport (A1, A2, the
+streaming speed; :class:`MomentumPrediction`) -- once per (field, particle species,
+[qlt] settings, mu bins), and keeps it: ``mcparticles info``, the planner and the
+analysis of a run all read the same :class:`QLTPrediction`.
 """
 from __future__ import annotations
 
@@ -29,15 +31,39 @@ def _check(card):
         raise QLTUnavailable("QLT needs a mean field: field.B0 = 0")
 
 
+def _broadening(card):
+    """dB_par,rms of the whole field for the broadened resonance (Yan & Lazarian 2008), or None."""
+    if card.qlt.resonance != "broadened":
+        return None
+    return math.sqrt(sum(c.dB2_parallel for c in card.field.components)) or None
+
+
+def transport(card, mu, *, unbounded: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Total QLT (D_mumu [c/L], D_mup [p0 c/L], D_pp [p0^2 c/L]) at ``mu`` (momenta in
+    units of the initial one); static fields give zero D_mup and D_pp."""
+    _check(card)
+    mu = np.atleast_1d(np.asarray(mu, dtype=float))
+    totals = [np.zeros_like(mu) for _ in range(3)]
+    from .mhd import TooManyHarmonics
+    for comp in card.field.components:
+        try:
+            parts = comp.transport_qlt(mu, card.particles, card.field.B0, card.qlt, unbounded=unbounded,
+                                       broadening=_broadening(card))
+        except TooManyHarmonics as exc:
+            raise QLTUnavailable(str(exc)) from None
+        for t, x in zip(totals, parts):
+            t += x
+    return totals[0], totals[1], totals[2]
+
+
 def dmumu(card, mu, *, unbounded: bool = False) -> np.ndarray:
     """Total QLT D_mumu [c/L] at ``mu``; ``unbounded`` continues spectra above k_max."""
+    if card.field.moving:
+        return transport(card, mu, unbounded=unbounded)[0]
     _check(card)
     mu = np.atleast_1d(np.asarray(mu, dtype=float))
     total = np.zeros_like(mu)
-    broadening = None
-    if card.qlt.resonance == "broadened":
-        # Yan & Lazarian (2008): width from the whole field's compressive fluctuation
-        broadening = math.sqrt(sum(c.dB2_parallel for c in card.field.components)) or None
+    broadening = _broadening(card)
     from .mhd import TooManyHarmonics
     for comp in card.field.components:
         try:
@@ -76,9 +102,9 @@ def _bin_mean_closed_form(card, edges) -> np.ndarray:
 BIN_NODES = 6
 
 
-def _bin_nodes(edges):
-    """(nodes, weights), each (n_bins, BIN_NODES): the Gauss-Legendre rule of every bin."""
-    rules = [_gauss_legendre(a, b, BIN_NODES) for a, b in zip(edges[:-1], edges[1:])]
+def _bin_nodes(edges, n=BIN_NODES):
+    """(nodes, weights), each (n_bins, n): the Gauss-Legendre rule of every bin."""
+    rules = [_gauss_legendre(a, b, n) for a, b in zip(edges[:-1], edges[1:])]
     return np.array([x for x, _ in rules]), np.array([w for _, w in rules])
 
 
@@ -155,6 +181,67 @@ def _kappa_nodes(card, v, unbounded, n=40):
     return float(v * v / 8 * total)
 
 
+# -- moving waves: pitch-angle-averaged transport ----------------------------------------------
+
+@dataclass(frozen=True)
+class MomentumPrediction:
+    """Diffusion-convection (pitch-angle-averaged) transport of moving waves
+    (docs/physics.md §6.3; Skilling 1975, Schlickeiser 1989), momenta in units of p0:
+
+        kappa_par = (v^2/8) int (1-mu^2)^2 / D_mumu dmu            [L c]
+        A1 = (v/4) int (1-mu^2) D_mup / D_mumu dmu                  [p0 c]
+        A2 = (1/2) int (D_pp - D_mup^2 / D_mumu) dmu                [p0^2 c/L]
+        u_st = 3 A1 / p                                             [c]
+
+    u_st is the bulk speed of the relaxed distribution along B0; to first order in
+    eps = v_A/v it equals the slab-family form (3 v_A/4) int (1-mu^2) (D+ - D-)/(D+ + D-)
+    dmu, since D_mup = eps (D+ - D-) + O(eps^2): v_A for one family, 0 for balanced ones.
+    ``unbounded``: spectra continued above k_max (the band-limited values are infinite
+    or undefined when D_mumu vanishes on an interval)."""
+
+    kappa_par: float
+    A1: float
+    A2: float
+    streaming_speed: float
+    band_limited: bool
+
+
+def _hemisphere_nodes(card, unbounded: bool, n: int = 32):
+    """mu nodes on (-1, 1) that resolve D_mumu near mu = 0 and near the moved gaps
+    mu = +-v_A/v: geometric in |mu - c| around each such point c (c itself left out: an
+    isolated zero of D there, e.g. fast modes exactly at mu = 0, is integrable)."""
+    k_top = card.field.k_par_max * (1e3 if unbounded else 1.0)
+    w = min(0.05, 10.0 / (card.r_g * k_top))
+    eps = card.field.wave_speed_max / card.particles.speed
+    centres = sorted({0.0, min(eps, 0.9), -min(eps, 0.9)})
+    pts = [np.linspace(-1.0, 1.0, 2 * n + 2)]
+    for c in centres:
+        off = np.geomspace(w * 1e-3, 0.5, n)
+        pts += [c + off, c - off]
+    mu = np.unique(np.clip(np.concatenate(pts), -1.0, 1.0))
+    return mu[np.min(np.abs(mu[:, None] - np.array(centres)[None, :]), axis=1) > 1e-12]
+
+
+def momentum_transport(card, *, unbounded: bool = True) -> MomentumPrediction:
+    """The :class:`MomentumPrediction` of ``card``: integrals over mu by the trapezoid
+    rule in mu on nodes that resolve the resonance gaps (``_hemisphere_nodes``); kappa_par
+    is infinite when D_mumu vanishes at a node inside (-1, 1)."""
+    _check(card)
+    v = card.particles.speed
+    mu = _hemisphere_nodes(card, unbounded)
+    d_mumu, d_mup, d_pp = transport(card, mirror_exactly(mu), unbounded=unbounded)
+    inner = (mu > -1.0) & (mu < 1.0)
+    if np.all(d_mumu[inner] > 0):
+        safe = np.where(d_mumu > 0, d_mumu, 1.0)
+        kappa_par = v * v / 8.0 * integrate.trapezoid(np.where(inner, (1 - mu * mu) ** 2 / safe, 0.0), mu)
+        a1 = v / 4.0 * integrate.trapezoid(np.where(inner, (1 - mu * mu) * d_mup / safe, 0.0), mu)
+        a2 = 0.5 * integrate.trapezoid(np.where(inner, d_pp - d_mup * d_mup / safe, 0.0), mu)
+    else:
+        kappa_par, a1, a2 = math.inf, math.nan, math.nan
+    return MomentumPrediction(kappa_par=float(kappa_par), A1=float(a1), A2=float(a2), streaming_speed=float(3.0 * a1),
+                              band_limited=not unbounded)
+
+
 # -- everything a run needs, once ------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -171,6 +258,12 @@ class QLTPrediction:
     reason: str = ""
     kappa_reason: str = ""
     seconds: float = 0.0
+    dmup_centre: np.ndarray | None = None       # moving waves only
+    dmup_bin_mean: np.ndarray | None = None
+    dpp_centre: np.ndarray | None = None
+    dpp_bin_mean: np.ndarray | None = None
+    momentum: MomentumPrediction | None = None  # band-unlimited; None for static fields
+    momentum_band: MomentumPrediction | None = None
 
     @property
     def available(self) -> bool:
@@ -232,12 +325,43 @@ def _compute(card) -> QLTPrediction:
     except QLTUnavailable as exc:
         return QLTPrediction(edges, None, None, None, None, reason=str(exc), kappa_reason=str(exc),
                              seconds=time.perf_counter() - t0)
+    if card.field.moving:
+        return _compute_moving(card, edges, centre, lag_mu, t0)
     try:
         kq, k_reason = kappa(card), ""
     except QLTUnavailable as exc:
         kq, k_reason = None, str(exc)
     return QLTPrediction(edges, d_centre, d_bins, d_max, kq, kappa_reason=k_reason,
                          seconds=time.perf_counter() - t0)
+
+
+def _compute_moving(card, edges, centre, lag_mu, t0) -> QLTPrediction:
+    """``_compute`` for moving waves: D_mumu, D_mup, D_pp at the bin centres and as bin
+    means (Gauss-Legendre nodes, more per bin for the closed forms), and the
+    pitch-angle-averaged transport for the band-unlimited spectra and for the band."""
+    try:
+        nodes, weights = _bin_nodes(edges, 16 if closed_form(card) else BIN_NODES)
+        d = transport(card, mirror_exactly(np.concatenate([nodes.ravel(), centre, lag_mu])))
+        parts = []
+        for x in d:
+            x_nodes, x_centre, x_lag = np.split(x, [nodes.size, nodes.size + centre.size])
+            parts.append((x_centre, np.sum(weights * x_nodes.reshape(nodes.shape), axis=1) / np.diff(edges), x_lag))
+        mom = momentum_transport(card, unbounded=True)
+        # the band alone: for the closed forms (for sharp 3D integrals it has the gap of
+        # the static field, kappa = inf, as in ``kappa``)
+        mom_band = momentum_transport(card, unbounded=False) if closed_form(card) else None
+    except QLTUnavailable as exc:
+        return QLTPrediction(edges, None, None, None, None, reason=str(exc), kappa_reason=str(exc),
+                             seconds=time.perf_counter() - t0)
+    (dc, db, dl), (uc, ub, _), (pc, pb, _) = parts
+    gap = 1.0 / (card.r_g * card.field.k_par_max)
+    kq = KappaPrediction(kappa_par=mom.kappa_par,
+                         lambda_par=3.0 * mom.kappa_par / card.particles.speed if math.isfinite(mom.kappa_par)
+                         else math.inf, kappa_par_band=mom_band.kappa_par if mom_band else math.inf, gap_mu=gap,
+                         note="" if math.isfinite(mom.kappa_par) else DIVERGES)
+    return QLTPrediction(edges, dc, db, float(np.max(dl)), kq, seconds=time.perf_counter() - t0,
+                         dmup_centre=uc, dmup_bin_mean=ub, dpp_centre=pc, dpp_bin_mean=pb, momentum=mom,
+                         momentum_band=mom_band)
 
 
 def as_dict(card, mu) -> dict:
@@ -262,4 +386,10 @@ def as_dict(card, mu) -> dict:
         out["kappa_note"] = k.note
     if card.physical is not None:
         out["kappa_par_cm2_s"] = fin(card.physical.kappa_cm2_s(k.kappa_par)) if k else None
+    if card.field.moving:
+        _, d_mup, d_pp = transport(card, mu)
+        m = pred.momentum
+        out.update({"dmup": d_mup.tolist(), "dpp": d_pp.tolist(), "A1": fin(m.A1), "A2": fin(m.A2),
+                    "streaming_speed": fin(m.streaming_speed), "eps": card.field.v_A / card.particles.speed,
+                    "momentum_unit": "p0 (the initial momentum)"})
     return out

@@ -114,7 +114,7 @@ def test_push_batch_rotation_tracks_the_double_orbits_and_is_thread_independent(
     b0 = np.array([0.0, 0.0, 1.0])
     out = np.array([100, 300], dtype=np.int64)
     field = ms.kernel_args("rotation")
-    assert field[-1] is True
+    assert field.rotation is True
     args = (x0, v0, field, steps(b0, p.qm, dt, n, out, 5, 10, 10, 32, 3, 10, 31))
     r1 = push_on_one_and_two_threads(args)
     for i in range(3):

@@ -22,11 +22,13 @@ B0 = np.array([0.0, 0.0, 1.0])
 
 
 @njit(cache=True)
-def _walk(z0, dz, n_steps, x, y, table, n_slab, n_plane, win_e, win_o, win_j0, inv_h):
-    """The production field path of push_batch (field_lanes + window_lanes) for lanes
-    that move by dz[l] * (+1 or -1, alternating every 7 steps) per step; returns the
-    positions and fields of every step, and the number of window refreshes."""
+def _walk(z0, dz, n_steps, dt, x, y, table, n_slab, n_plane, win_e, win_o, win_j0, inv_h, start, speed):
+    """The production field path of push_batch (field_lanes + one window_lanes per wave
+    family, in zeta = z - V t) for lanes that move by dz[l] * (+1 or -1, alternating
+    every 7 steps) per step, at times s dt; returns the positions and fields of every
+    step, and the number of window refreshes."""
     m = z0.shape[0]
+    n_fam = speed.shape[0]
     n_win = win_e.shape[1]
     n_pairs = win_e.shape[0]
     with_bz = False
@@ -34,20 +36,25 @@ def _walk(z0, dz, n_steps, x, y, table, n_slab, n_plane, win_e, win_o, win_j0, i
         if table[7, j] != 0.0:
             with_bz = True
     z = z0.copy()
-    zc = np.full(m, np.nan)
-    coef = np.zeros((6, n_pairs, -(-m // WINDOW_LANES) * WINDOW_LANES))
+    zc = np.full((n_fam, m), np.nan)
+    coef = np.zeros((n_fam, 6, n_pairs, -(-m // WINDOW_LANES) * WINDOW_LANES))
     work = np.zeros((6, n_win))
     st = np.zeros(5 * WINDOW_LANES)
     bx, by, bz = np.empty(m), np.empty(m), np.empty(m)
+    zeta = np.empty(m)
     zs = np.empty((n_steps, m))
     bs = np.empty((n_steps, m, 3))
     refreshes = 0
     for s in range(n_steps):
-        for l in range(m):
-            if not abs((z[l] - zc[l]) * inv_h) <= 1.0:
-                refreshes += 1
-        field_lanes(m, x, y, z, 0.0, table, n_win, n_slab, n_plane, 0.0, 0.0, 0.0, bx, by, bz)
-        window_lanes(m, z, zc, inv_h, table, win_e, win_o, win_j0, with_bz, work, coef, st, bx, by, bz)
+        t = s * dt
+        field_lanes(m, x, y, z, t, table, n_win, n_slab, n_plane, 0.0, 0.0, 0.0, bx, by, bz)
+        for f in range(n_fam):
+            for l in range(m):
+                zeta[l] = z[l] - speed[f] * t
+                if not abs((zeta[l] - zc[f, l]) * inv_h[f]) <= 1.0:
+                    refreshes += 1
+            window_lanes(m, zeta, zc[f], inv_h[f], table, win_e, win_o, win_j0[f], start[f], start[f + 1], with_bz,
+                         work, coef[f], st, bx, by, bz)
         for l in range(m):
             zs[s, l] = z[l]
             bs[s, l, 0] = bx[l]
@@ -57,25 +64,29 @@ def _walk(z0, dz, n_steps, x, y, table, n_slab, n_plane, win_e, win_o, win_j0, i
     return zs, bs, refreshes
 
 
-def _check_walk(ms: ModeSet, n_lanes=40, n_steps=400, z_scale=1e4, seed=0):
+def _check_walk(ms: ModeSet, n_lanes=40, n_steps=400, z_scale=1e4, seed=0, dt=0.0):
     """Field along the walks against the libm sum of the modes; returns the largest
     ratio of the difference to the rounding bound of the sum itself,
-    4 eps sum_j |a_j| (1 + |k_j . x| + |phase_j|) (the phase of mode j is only known to
-    eps |k_j . x|, in either evaluation), and the number of window refreshes."""
+    4 eps sum_j |a_j| (1 + |k_j . x| + |omega_j t| + |phase_j|) (the phase of mode j is
+    only known to eps |k_j . x - omega_j t|, in either evaluation), and the number of
+    window refreshes."""
     rng = np.random.default_rng(seed)
-    table, n_slab, n_plane, we, wo, j0, inv_h, *_ = ms.kernel_args()
-    assert we.shape[1] > 0, "the window must be in use"
-    h = 1.0 / inv_h
+    fa = ms.kernel_args()
+    assert fa.win_e.shape[1] > 0, "the window must be in use"
+    h = 1.0 / fa.win_inv_h.max()
     z0 = rng.uniform(-z_scale, z_scale, n_lanes)
     dz = rng.uniform(0.05, 0.5, n_lanes) * h              # windows left every few steps
     x = rng.uniform(-10, 10, n_lanes)
     y = rng.uniform(-10, 10, n_lanes)
-    zs, bs, refreshes = _walk(z0, dz, n_steps, x, y, table, n_slab, n_plane, we, wo, j0, inv_h)
-    pts = np.stack([np.broadcast_to(x, zs.shape), np.broadcast_to(y, zs.shape), zs], axis=-1).reshape(-1, 3)
-    ref = field_at_points(pts, 0.0, ms.table(), np.zeros(3)).reshape(bs.shape)
+    zs, bs, refreshes = _walk(z0, dz, n_steps, dt, x, y, fa.table, fa.n_slab, fa.n_plane, fa.win_e, fa.win_o,
+                              fa.win_j0, fa.win_inv_h, fa.win_start, fa.win_speed)
+    pts = np.stack([np.broadcast_to(x, zs.shape), np.broadcast_to(y, zs.shape), zs], axis=-1)
     t = ms.table()
+    ref = np.stack([field_at_points(pts[s], s * dt, t, np.zeros(3)) for s in range(n_steps)])
+    pts = pts.reshape(-1, 3)
+    times = np.repeat(np.arange(n_steps) * dt, n_lanes)
     amp = np.abs(t[5:8]).max(axis=0)
-    phase = np.abs(pts @ t[0:3]) + np.abs(t[4])[None, :]
+    phase = np.abs(pts @ t[0:3]) + np.abs(times[:, None] * t[3][None, :]) + np.abs(t[4])[None, :]
     bound = 4 * np.finfo(float).eps * ((1.0 + phase) @ amp).reshape(bs.shape[:2])
     return (np.abs(bs - ref).max(axis=2) / bound).max(), refreshes
 
@@ -85,7 +96,7 @@ def test_jacobi_anger_factors_reproduce_the_plane_wave():
     for the cos/sin weights of a unit mode: the series and its truncation."""
     rng = np.random.default_rng(1)
     k = np.sort(rng.uniform(0.1, 50.0, 80))
-    table = np.zeros((8, k.size))
+    table = np.zeros((11, k.size))
     table[KZ] = k
     we, wo, j0, inv_h = window_tables(table, k.size, kh=24.0)
     h = 1.0 / inv_h
@@ -148,12 +159,31 @@ def test_window_with_other_columns_and_a_z_component():
     assert np.all(table[AZ, :96] != 0.0) or np.any(table[AZ, :n_slab] != 0.0)
     ratio, _ = _check_walk(ms, z_scale=300.0)
     assert ratio < 0.2, ratio
-    # travelling slab modes stay out of the window (they depend on t as well)
+    # travelling slab modes of one phase speed make a family of their own (windowed in
+    # z - V t); a family below MIN_MODES is summed per mode after the windowed ones
     trav = ModeSet(slab.k, slab.e1, slab.e2, slab.amplitude, slab.phase, 0.1 * slab.k[:, 2])
-    ms2 = ModeSet.concatenate([Slab(spec, 80).sample(rng), trav])
-    t2, n2, *_ = ms2.kernel_table()
-    we = ms2.kernel_args().win_e
-    assert we.shape[1] == 80 and np.all(t2[OMEGA, :80] == 0.0) and np.all(t2[OMEGA, 80:n2] != 0.0)
+    few = Slab(spec, 8).sample(rng)
+    few = ModeSet(few.k, few.e1, few.e2, few.amplitude, few.phase, -0.1 * few.k[:, 2])
+    ms2 = ModeSet.concatenate([few, Slab(spec, 80).sample(rng), trav])
+    fa = ms2.kernel_args()
+    assert fa.win_e.shape[1] == 176 and list(fa.win_start) == [0, 80, 176]
+    assert np.allclose(fa.win_speed, [0.0, 0.1], rtol=1e-14, atol=0)
+    assert np.all(fa.table[OMEGA, :80] == 0.0) and np.all(fa.table[OMEGA, 80:176] > 0.0)
+    assert np.all(fa.table[OMEGA, 176:fa.n_slab] < 0.0) and fa.moving
+
+
+@pytest.mark.parametrize("cross_helicity", [1.0, 0.3])
+def test_moving_families_window_equals_the_sum_of_modes(cross_helicity):
+    """Alfven wave families (v_A = 0.2) windowed in z - j v_A t: the field along moving
+    particles over 400 steps of dt = 0.05 equals the libm sum of the modes at each time."""
+    spec = PowerLaw(dB2=0.1, index=5 / 3, k_min=1.0, k_max=300.0)
+    slab = Slab(spec, 96, "right", cross_helicity=cross_helicity, v_A=0.2)
+    ms = slab.sample(np.random.default_rng(4))
+    fa = ms.kernel_args()
+    assert fa.win_speed.size == len(slab.families) and fa.win_e.shape[1] == fa.n_slab
+    ratio, refreshes = _check_walk(ms, z_scale=300.0, dt=0.05)
+    assert refreshes > 40 * 20
+    assert ratio < 0.2, ratio
 
 
 def test_few_modes_and_grid_use_no_window():

@@ -17,7 +17,8 @@ compile (or cache load) time is excluded and reported separately.  Each number i
 
 The C reference (benchmarks/reference.c: the same plane-wave field and Boris push with
 the same particle grouping, no diagnostics) is compiled here with ``cc -O3
--march=native -fno-math-errno -fno-trapping-math`` and run with libm's cos and with the same polynomial cosine; every
+-march=native -fno-math-errno -fno-trapping-math`` (``-march=$NUMBA_CPU_NAME`` when that is set:
+haswell measures the AVX2 target) and run with libm's cos and with the same polynomial cosine; every
 numba row is also given as a fraction of the polynomial-C rate of the same geometry
 (slab or 3D) and mode count.  Without a C compiler those columns are skipped.
 
@@ -122,11 +123,12 @@ def build_c(tmp: Path):
     if cc is None:
         return None, "no C compiler found (set CC): C reference skipped"
     exe = tmp / "reference"
-    proc = subprocess.run([cc, "-O3", "-march=native", *C_FLAGS, "-o", str(exe), str(HERE / "reference.c"), "-lm"],
+    march = f"-march={os.environ.get('NUMBA_CPU_NAME', 'native')}"     # the numba target (haswell: AVX2)
+    proc = subprocess.run([cc, "-O3", march, *C_FLAGS, "-o", str(exe), str(HERE / "reference.c"), "-lm"],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         return None, f"{cc} failed: C reference skipped ({proc.stderr.strip().splitlines()[:1]})"
-    return exe, f"C reference: {cc} -O3 -march=native {' '.join(C_FLAGS)}"
+    return exe, f"C reference: {cc} -O3 {march} {' '.join(C_FLAGS)}"
 
 
 def run_c(exe, n_modes, particles, steps, poly, slab, repeat):

@@ -223,16 +223,7 @@ def _write_point(g, result):
     _dataset(dg, "value_slope", sc.slope[li], "c/L",
              "D_mumu, slope estimator [<dmu^2>(tau) - <dmu^2>(tau/2)]/tau at the lag used")
     _dataset(dg, "err_slope", sc.slope_err[li], "c/L", "standard error over realisations")
-    _dataset(dg, "lag_scan_slope", sc.slope, "c/L", "estimator (c) for every lag")
-    _dataset(dg, "lag_scan_slope_err", sc.slope_err, "c/L", "its standard error")
-    _dataset(dg, "lag", sc.lags[li], "L/c", "the lag used")
-    _dataset(dg, "lags", sc.lags, "L/c", "lags of the lag scan")
-    _dataset(dg, "lag_scan", sc.lag, "c/L", "estimator (a) for every lag (n_lag, n_bins)")
-    _dataset(dg, "lag_scan_err", sc.lag_err, "c/L", "its standard error")
-    _dataset(dg, "lag_scan_groups", sc.lag_groups, "c/L", "estimator (a) per error group (G, n_lag, n_bins)")
-    _dataset(dg, "lag_scan_corr", sc.corr, "c/L", "estimator (b) for every upper limit")
-    _dataset(dg, "lag_scan_corr_err", sc.corr_err, "c/L", "its standard error")
-    _dataset(dg, "counts", sc.counts, "1", "mu samples per bin at the first lag")
+    _write_lag_scan(dg, sc, li, "c/L")
     _dataset(dg, "qlt", result.qlt_centre, "c/L", "quasi-linear D_mumu at the bin centres (NaN where undefined)")
     _dataset(dg, "qlt_bin_mean", result.qlt_bin_mean, "c/L", "quasi-linear D_mumu averaged over each bin")
     _dataset(dg, "resolved", result.resolved, "1",
@@ -254,6 +245,28 @@ def _write_point(g, result):
     _dataset(tg, "mu", tr.mu, "1", "local pitch-angle cosine")
 
     _write_dict(g.create_group("summary"), {k: v for k, v in result.summary.items() if k != "timing"})
+
+
+def _write_lag_scan(dg, sc, li, units):
+    """The whole lag scan of one estimator set (diagnostics/dmumu.DmumuScan) under ``dg``."""
+    _dataset(dg, "lag", sc.lags[li], "L/c", "the lag used")
+    _dataset(dg, "lags", sc.lags, "L/c", "lags of the lag scan")
+    _dataset(dg, "lag_scan", sc.lag, units, "estimator (a), lag, for every lag (n_lag, n_bins)")
+    _dataset(dg, "lag_scan_err", sc.lag_err, units, "its standard error")
+    _dataset(dg, "lag_scan_groups", sc.lag_groups, units, "estimator (a) per error group (G, n_lag, n_bins)")
+    _dataset(dg, "lag_scan_corr", sc.corr, units, "estimator (b), correlation, for every upper limit")
+    _dataset(dg, "lag_scan_corr_err", sc.corr_err, units, "its standard error")
+    _dataset(dg, "lag_scan_slope", sc.slope, units, "estimator (c), slope, for every lag")
+    _dataset(dg, "lag_scan_slope_err", sc.slope_err, units, "its standard error")
+    _dataset(dg, "counts", sc.counts, "1", "samples per bin at the first lag")
+
+
+def _read_lag_scan(d):
+    from .diagnostics.dmumu import DmumuScan
+    return DmumuScan(lags=d["lags"][()], lag=d["lag_scan"][()], lag_err=d["lag_scan_err"][()],
+                     corr=d["lag_scan_corr"][()], corr_err=d["lag_scan_corr_err"][()], counts=d["counts"][()],
+                     slope=d["lag_scan_slope"][()], slope_err=d["lag_scan_slope_err"][()],
+                     lag_groups=d["lag_scan_groups"][()])
 
 
 #: (group, units, what) of the momentum-transport scans of moving-wave runs
@@ -281,16 +294,7 @@ def _write_momentum(g, rg, result):
         _dataset(dg, "err_lag", sc.lag_err[li], units, "its standard error")
         _dataset(dg, "value_corr", sc.corr[li], units, "correlation estimator up to the lag used")
         _dataset(dg, "err_corr", sc.corr_err[li], units, "its standard error")
-        _dataset(dg, "lag", sc.lags[li], "L/c", "the lag used")
-        _dataset(dg, "lags", sc.lags, "L/c", "lags of the lag scan")
-        _dataset(dg, "lag_scan", sc.lag, units, "lag estimator for every lag (n_lag, n_bins)")
-        _dataset(dg, "lag_scan_err", sc.lag_err, units, "its standard error")
-        _dataset(dg, "lag_scan_groups", sc.lag_groups, units, "lag estimator per error group")
-        _dataset(dg, "lag_scan_corr", sc.corr, units, "correlation estimator for every upper limit")
-        _dataset(dg, "lag_scan_corr_err", sc.corr_err, units, "its standard error")
-        _dataset(dg, "lag_scan_slope", sc.slope, units, "slope estimator for every lag")
-        _dataset(dg, "lag_scan_slope_err", sc.slope_err, units, "its standard error")
-        _dataset(dg, "counts", sc.counts, "1", "samples per bin at the first lag")
+        _write_lag_scan(dg, sc, li, units)
         _dataset(dg, "qlt", qc, units, "quasi-linear value at the bin centres (NaN where undefined)")
         _dataset(dg, "qlt_bin_mean", qb, units, "quasi-linear value averaged over each bin")
     r = mom.running
@@ -305,16 +309,12 @@ def _write_momentum(g, rg, result):
 
 
 def _read_momentum(g, rg):
-    from .diagnostics.dmumu import DmumuScan
     from .diagnostics.momentum import MomentumRunning
     from .result import MomentumResult
     scans, qlt = {}, {}
     for name, _, _ in MOMENTUM_SCANS:
         d = g[name]
-        scans[name] = DmumuScan(lags=d["lags"][()], lag=d["lag_scan"][()], lag_err=d["lag_scan_err"][()],
-                                corr=d["lag_scan_corr"][()], corr_err=d["lag_scan_corr_err"][()],
-                                counts=d["counts"][()], slope=d["lag_scan_slope"][()],
-                                slope_err=d["lag_scan_slope_err"][()], lag_groups=d["lag_scan_groups"][()])
+        scans[name] = _read_lag_scan(d)
         if name != "dmumu_averaged":
             qlt[f"qlt_{name}_centre"], qlt[f"qlt_{name}_bin_mean"] = d["qlt"][()], d["qlt_bin_mean"][()]
     running = MomentumRunning(t=rg["t"][()], **{k: rg[k][()] for k in (
@@ -420,16 +420,12 @@ def _h5_path(path) -> Path:
 
 
 def _read_point(g, card):
-    from .diagnostics.dmumu import DmumuScan
     from .diagnostics.running import RunningDiffusion
     from .result import Result, Tracks
     r, d, t = g["running"], g["dmumu"], g["trajectories"]
     running = RunningDiffusion(t=r["t"][()], d=r["moments"][()], d_err=r["moments_err"][()],
                                d_groups=r["moments_groups"][()])
-    scan = DmumuScan(lags=d["lags"][()], lag=d["lag_scan"][()], lag_err=d["lag_scan_err"][()],
-                     corr=d["lag_scan_corr"][()], corr_err=d["lag_scan_corr_err"][()], counts=d["counts"][()],
-                     slope=d["lag_scan_slope"][()], slope_err=d["lag_scan_slope_err"][()],
-                     lag_groups=d["lag_scan_groups"][()])
+    scan = _read_lag_scan(d)
     tracks = Tracks(t=t["t"][()], x=t["x"][()], u=t["u"][()], mu=t["mu"][()],
                     u_is_gamma_v=bool(t["u"].attrs["u_is_gamma_v"]))
     return Result(card=card, summary=_read_dict(g["summary"]), running=running, dmumu=scan,

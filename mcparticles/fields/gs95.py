@@ -27,7 +27,7 @@ from .base import K_MIN, FieldModel, n_modes_key, read_band, register_model
 from .isotropic import DB2_FROM_MACH, MACH, alfven_waves, mhd_qlt, read_mach
 from .modes import ModeSet
 from .sampling import log_cells
-from .waves import CROSS_HELICITY, alfven_families
+from .waves import CROSS_HELICITY, AlfvenMotion
 
 U_MAX = 30.0
 U_FIRST = 0.05
@@ -38,7 +38,7 @@ N_KPAR = Key("n_kpar", "integer", 8, "k_par cells per k_perp cell (n_modes // n_
 
 @register_model
 @dataclass(frozen=True)
-class AlfvenicGS95(FieldModel):
+class AlfvenicGS95(AlfvenMotion, FieldModel):
     clv: CLV
     n_modes: int = DEFAULT_MODES
     n_kpar: int = 8
@@ -50,7 +50,6 @@ class AlfvenicGS95(FieldModel):
     keys = (MACH, DB2_FROM_MACH, K_MIN,
             Key("k_max", "number", 1.0e3, "largest k_perp of the band", "1/L", lo=1e-8, hi=1e12),
             n_modes_key(DEFAULT_MODES), N_KPAR, CROSS_HELICITY)
-    moves = True
 
     @classmethod
     def from_card(cls, t):
@@ -61,22 +60,6 @@ class AlfvenicGS95(FieldModel):
             t.error("n_modes", f"must be at least n_kpar = {n_kpar}", value=n_modes)
         return cls(clv=CLV(dB2=dB2, M_A=M_A, k_min=k_min, k_max=k_max), n_modes=n_modes, n_kpar=n_kpar,
                    cross_helicity=t["cross_helicity"])
-
-    def in_plasma(self, v_A: float, beta: float) -> AlfvenicGS95:
-        from dataclasses import replace
-        return replace(self, v_A=float(v_A))
-
-    @property
-    def families(self) -> tuple[tuple[int, float], ...]:
-        return alfven_families(self.v_A, self.cross_helicity)
-
-    @property
-    def wave_speed_max(self) -> float:
-        return self.v_A
-
-    @property
-    def parallel_speeds(self) -> tuple[float, ...]:
-        return tuple(j * self.v_A for j, _ in self.families)
 
     @property
     def dB2(self):

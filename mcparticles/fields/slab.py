@@ -35,7 +35,7 @@ from ..spectra import Spectrum
 from .base import FieldModel, SpectrumBacked, n_modes_key, read_spectrum, register_model, spectrum_keys
 from .modes import ModeSet
 from .sampling import log_cells
-from .waves import CROSS_HELICITY, alfven_families
+from .waves import CROSS_HELICITY, AlfvenMotion
 
 HELICITY = {"unpolarized": 0, "right": 1, "left": -1}
 DEFAULT_MODES = 128
@@ -46,7 +46,7 @@ POLARIZATION = Key("polarization", "choice", "unpolarized",
 
 @register_model
 @dataclass(frozen=True)
-class Slab(SpectrumBacked, FieldModel):
+class Slab(AlfvenMotion, SpectrumBacked, FieldModel):
     """Slab field parameters: the same object drives sampling and QLT."""
 
     spectrum: Spectrum
@@ -61,32 +61,11 @@ class Slab(SpectrumBacked, FieldModel):
             POLARIZATION, CROSS_HELICITY)
     geometry = "slab"
     closed_form_qlt = True
-    moves = True
 
     @classmethod
     def from_card(cls, t):
         return cls(spectrum=read_spectrum(t), n_modes=t["n_modes"], polarization=t["polarization"],
                    cross_helicity=t["cross_helicity"])
-
-    def in_plasma(self, v_A: float, beta: float) -> Slab:
-        from dataclasses import replace
-        return replace(self, v_A=float(v_A))
-
-    @property
-    def families(self) -> tuple[tuple[int, float], ...]:
-        """((j, power fraction), ...): ((0, 1.0),) for static waves (fields/waves.py)."""
-        return alfven_families(self.v_A, self.cross_helicity)
-
-    @property
-    def wave_speed_max(self) -> float:
-        return self.v_A
-
-    @property
-    def parallel_speeds(self) -> tuple[float, ...]:
-        return tuple(j * self.v_A for j, _ in self.families)
-    @property
-    def helicity(self) -> int:
-        return HELICITY[self.polarization]
 
     def table_columns(self) -> tuple[int, int]:
         return (2 * self.n_modes if self.helicity else self.n_modes) * len(self.families), 0

@@ -42,6 +42,30 @@ def alfven_families(v_A: float, cross_helicity: float) -> tuple[tuple[int, float
     return tuple(out)
 
 
+class AlfvenMotion:
+    """Mixin of the Alfvenic models (dataclasses with fields ``cross_helicity`` and
+    ``v_A``): their wave families, speeds and ``in_plasma``."""
+
+    moves = True
+
+    def in_plasma(self, v_A: float, beta: float):
+        from dataclasses import replace
+        return replace(self, v_A=float(v_A))
+
+    @property
+    def families(self) -> tuple[tuple[int, float], ...]:
+        """((j, power fraction), ...): ((0, 1.0),) for static waves."""
+        return alfven_families(self.v_A, self.cross_helicity)
+
+    @property
+    def wave_speed_max(self) -> float:
+        return self.v_A
+
+    @property
+    def parallel_speeds(self) -> tuple[float, ...]:
+        return tuple(j * self.v_A for j, _ in self.families)
+
+
 def sound_speed2(v_A: float, beta: float) -> float:
     """c_s^2 = (Gamma beta / 2) v_A^2 [c^2]."""
     return 0.5 * GAMMA_ADIABATIC * beta * v_A * v_A

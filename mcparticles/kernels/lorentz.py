@@ -37,6 +37,22 @@ from numba import njit
 N_ITER = 3
 
 
+@njit(cache=True, inline="always")
+def boris_rotate(vx, vy, vz, bx, by, bz, half_qm_dt):
+    """Rotate v about B by 2 arctan(|qm B| dt/2) (exact |v| conservation)."""
+    tx = half_qm_dt * bx
+    ty = half_qm_dt * by
+    tz = half_qm_dt * bz
+    f = 2.0 / (1.0 + tx * tx + ty * ty + tz * tz)
+    px = vx + (vy * tz - vz * ty)
+    py = vy + (vz * tx - vx * tz)
+    pz = vz + (vx * ty - vy * tx)
+    vx += f * (py * tz - pz * ty)
+    vy += f * (pz * tx - px * tz)
+    vz += f * (px * ty - py * tx)
+    return vx, vy, vz
+
+
 @njit(cache=True, inline="always", fastmath={"contract"})
 def lorentz_step(px, py, pz, g, bx, by, bz, ex, ey, ez, half_h, mass2):
     """(P+, g+) from (P-, g-) in the fields E, B at the step's position and time;
@@ -44,9 +60,6 @@ def lorentz_step(px, py, pz, g, bx, by, bz, ex, ey, ez, half_h, mass2):
     epx = half_h * ex
     epy = half_h * ey
     epz = half_h * ez
-    tbx = half_h * bx
-    tby = half_h * by
-    tbz = half_h * bz
     umx = px + epx
     umy = py + epy
     umz = pz + epz
@@ -56,17 +69,10 @@ def lorentz_step(px, py, pz, g, bx, by, bz, ex, ey, ez, half_h, mass2):
     nz = umz
     gn = gbar
     for _ in range(N_ITER):
-        inv = 1.0 / gbar
-        tx = tbx * inv
-        ty = tby * inv
-        tz = tbz * inv
-        f = 2.0 / (1.0 + tx * tx + ty * ty + tz * tz)
-        qx = umx + (umy * tz - umz * ty)
-        qy = umy + (umz * tx - umx * tz)
-        qz = umz + (umx * ty - umy * tx)
-        nx = umx + f * (qy * tz - qz * ty) + epx
-        ny = umy + f * (qz * tx - qx * tz) + epy
-        nz = umz + f * (qx * ty - qy * tx) + epz
+        rx, ry, rz = boris_rotate(umx, umy, umz, bx, by, bz, half_h / gbar)
+        nx = rx + epx
+        ny = ry + epy
+        nz = rz + epz
         gn = math.sqrt(mass2 + nx * nx + ny * ny + nz * nz)
         gbar = 0.5 * (g + gn)
     return nx, ny, nz, gn

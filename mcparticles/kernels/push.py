@@ -50,28 +50,12 @@ from numba import njit, prange
 
 from .grid import grid_lanes
 from .layout import AZ
-from .lorentz import lorentz_step
+from .lorentz import boris_rotate, lorentz_step
 from .momentum import momentum_sample
 from .planewave import field_e_lanes, field_lanes
 from .reference import field_at
 from .rotation import ROTATION_PERIOD, rotation_lanes
 from .window import WINDOW_LANES, window_lanes
-
-
-@njit(cache=True, inline="always")
-def boris_rotate(vx, vy, vz, bx, by, bz, half_qm_dt):
-    """Rotate v about B by 2 arctan(|qm B| dt/2) (exact |v| conservation)."""
-    tx = half_qm_dt * bx
-    ty = half_qm_dt * by
-    tz = half_qm_dt * bz
-    f = 2.0 / (1.0 + tx * tx + ty * ty + tz * tz)
-    px = vx + (vy * tz - vz * ty)
-    py = vy + (vz * tx - vx * tz)
-    pz = vz + (vx * ty - vy * tx)
-    vx += f * (py * tz - pz * ty)
-    vy += f * (pz * tx - px * tz)
-    vz += f * (px * ty - py * tx)
-    return vx, vy, vz
 
 
 @njit(cache=True, inline="always")
@@ -317,9 +301,9 @@ def push_chunk(c, m, x0, v0, table, n_slab, n_plane, win_e, win_o, win_j0, win_i
             z[l] = zn
 
 
-#: moment columns: disp (6 second moments; dz, dp, dp^2), lag_acc (count, dmu, dmu^2;
-#: count, dp, dp^2, dmu dp, dmu^2 averaged), cor_acc (count, mudot mudot; count, pdot pdot,
-#: mudot pdot, pdot mudot, mudot mudot averaged)
+#: moment columns with moving waves (static: the first 6, 3 and 2): disp (6 second moments;
+#: dz, dp, dp^2), lag_acc (count, dmu, dmu^2; count, dp, dp^2, dmu dp, dmu^2 averaged),
+#: cor_acc (count, mudot mudot; count, pdot pdot, mudot pdot, pdot mudot, mudot mudot averaged)
 N_DISP = 9
 N_LAG = 8
 N_COR = 7
@@ -357,9 +341,11 @@ def push_batch(x0, v0, table, n_slab, n_plane, win_e, win_o, win_j0, win_inv_h, 
     n = x0.shape[0]
     n_chunks = (n + chunk - 1) // chunk
     n_out = out_steps.shape[0]
-    disp = np.zeros((n_chunks, n_out, N_DISP))
-    lag_acc = np.zeros((n_chunks, n_lag, n_bins, N_LAG))
-    cor_acc = np.zeros((n_chunks, n_lag + 1, n_bins, N_COR))
+    # the momentum columns only with moving waves: the static accumulators keep their size
+    # (and the cache footprint of the lag loops)
+    disp = np.zeros((n_chunks, n_out, N_DISP if moving else 6))
+    lag_acc = np.zeros((n_chunks, n_lag, n_bins, N_LAG if moving else 3))
+    cor_acc = np.zeros((n_chunks, n_lag + 1, n_bins, N_COR if moving else 2))
     traj = np.zeros((traj_n, traj_len, 7))
     bad = np.full(n, -1, dtype=np.int64)
     n_bz = 0                               # static slab columns with a z component

@@ -134,7 +134,8 @@ def test_moving_wave_result_round_trip_and_figures(tmp_path):
     s = loaded.summary
     for key in ("A2", "A2_err", "qlt_A2", "streaming_speed", "streaming_speed_err", "qlt_streaming_speed", "v_A"):
         assert key in s
-    assert s["v_A"] == 0.05 and s["qlt_streaming_speed"] == pytest.approx(0.5 * 0.05 / 0.8, rel=0.05)
+    # H_c = 0.5: (D+ - D-)/(D+ + D-) = 0.5 up to the shifts mu -+ v_A/v of the two resonances
+    assert s["v_A"] == 0.05 and s["qlt_streaming_speed"] == pytest.approx(0.5 * 0.05, rel=0.1)
     with h5py.File(tmp_path / "r" / "result.h5") as f:
         for name in ("dpp/mu", "dpp/value", "dpp/err", "dpp/qlt", "dmup/value", "running/p2", "running/p2_err",
                      "running/mean_dz", "running/mean_dz_err"):

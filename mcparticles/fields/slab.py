@@ -67,6 +67,10 @@ class Slab(AlfvenMotion, SpectrumBacked, FieldModel):
         return cls(spectrum=read_spectrum(t), n_modes=t["n_modes"], polarization=t["polarization"],
                    cross_helicity=t["cross_helicity"])
 
+    @property
+    def helicity(self) -> int:
+        return HELICITY[self.polarization]
+
     def table_columns(self) -> tuple[int, int]:
         return (2 * self.n_modes if self.helicity else self.n_modes) * len(self.families), 0
 

@@ -131,7 +131,7 @@ def push_chunk(c, m, x0, v0, table, n_slab, n_plane, win_e, win_o, win_j0, win_i
     pb_ring = np.ones((n_mv, ring))
     mbd_ring = np.zeros((n_mv, ring))
     pbd_ring = np.zeros((n_mv, ring))
-    half_h = 0.5 * qm * dt
+    half_h = 0.0                               # sign(q) dt / (2 R0), moving waves only
     for l in range(m):
         x[l] = x0[p0 + l, 0]
         y[l] = x0[p0 + l, 1]
@@ -142,7 +142,7 @@ def push_chunk(c, m, x0, v0, table, n_slab, n_plane, win_e, win_o, win_j0, win_i
         speed[l] = math.sqrt(vx[l] * vx[l] + vy[l] * vy[l] + vz[l] * vz[l])
         speed0[l] = speed[l]
     if moving:
-        half_h = 0.5 * qm * dt / speed0[0] if m > 0 else 0.0     # sign(q) dt / (2 R0)
+        half_h = 0.5 * qm * dt / speed0[0] if m > 0 else 0.0     # qm = sign(q) v0 / R0
         for l in range(m):
             px[l] = vx[l] / speed0[l]
             py[l] = vy[l] / speed0[l]

@@ -253,6 +253,17 @@ def broadening_width(mu, dB_par_rms: float, B0: float = 1.0):
     return np.sqrt(1.0 - np.asarray(mu) ** 2) * np.sqrt(dB_par_rms / B0)
 
 
+def mode_bessel_terms(n: int, w, exact):
+    """(n^2 J_n(w)^2 / w^2, J_n'(w)^2) of the Alfven-like and fast-like terms of harmonic
+    n >= 0 on a k_perp grid, each replaced by its oscillation average 1/(pi w) where not
+    ``exact`` (beyond W_ASYM); J_0' = -J_1."""
+    if n == 0:
+        return np.zeros_like(w), np.where(exact, special.jv(1, w) ** 2, 1 / (np.pi * w))
+    jn2 = np.where(exact, special.jv(n, w) ** 2, 1 / (np.pi * w))
+    jp2 = np.where(exact, special.jvp(n, w) ** 2, 1 / (np.pi * w))
+    return n * n * jn2 / w ** 2, jp2
+
+
 def _perp_grid(lo, hi, r_perp, n):
     """k_perp grid and whether each point is below the asymptotic-Bessel cut."""
     k1 = 1.0 / r_perp
@@ -299,13 +310,7 @@ def dmumu_mhd_broadened(mu, spectrum, *, omega: float, speed: float, dv_over_v, 
         for n in range(0, n_stop + 1):
             kp, exact = _perp_grid(lo_perp, hi_perp, r_g * s, max(n, 1))
             w = kp * r_g * s
-            if n == 0:
-                ta = np.zeros_like(w)
-                jp2 = np.where(exact, special.jv(1, w) ** 2, 1 / (np.pi * w))   # J_0' = -J_1
-            else:
-                jn2 = np.where(exact, special.jv(n, w) ** 2, 1 / (np.pi * w))
-                jp2 = np.where(exact, special.jvp(n, w) ** 2, 1 / (np.pi * w))
-                ta = n * n * jn2 / w ** 2
+            ta, jp2 = mode_bessel_terms(n, w, exact)
             pos = base
             if n > 0 and np.isfinite(delta):
                 # dense points across the Gaussian window around |k_c| = n Omega/(v |mu|)

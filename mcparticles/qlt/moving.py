@@ -37,7 +37,7 @@ import numpy as np
 from scipy import integrate, special
 
 from ..fields.waves import fast_speed, sound_speed2
-from .mhd import MAX_HARMONICS, W_ASYM, TooManyHarmonics, _perp_grid, bessel_orders, harmonic_sum
+from .mhd import MAX_HARMONICS, W_ASYM, TooManyHarmonics, _perp_grid, bessel_orders, harmonic_sum, mode_bessel_terms
 
 
 @dataclass(frozen=True)
@@ -251,12 +251,7 @@ def transport_broadened(mu, spectrum, waves: WaveMotion, *, omega: float, speed:
         for n_abs in range(0, n_stop + 1):
             kp, exact = _perp_grid(lo_perp, hi_perp, r_g * s, max(n_abs, 1))
             w = kp * r_g * s
-            if n_abs == 0:
-                ta = np.zeros_like(w)
-                jp2 = np.where(exact, special.jv(1, w) ** 2, 1 / (np.pi * w))
-            else:
-                ta = n_abs * n_abs * np.where(exact, special.jv(n_abs, w) ** 2, 1 / (np.pi * w)) / w ** 2
-                jp2 = np.where(exact, special.jvp(n_abs, w) ** 2, 1 / (np.pi * w))
+            ta, jp2 = mode_bessel_terms(n_abs, w, exact)
             pair = np.zeros(3)
             for n in ((0,) if n_abs == 0 else (n_abs, -n_abs)):
                 for j, fraction in families:

@@ -2,15 +2,18 @@
  *
  * Plane-wave field B = B0 z + sum_j a_j cos(k_j . x + phase_j) and the relativistic
  * Boris rotation, particles in groups of LANES stepped together (mode loop outside,
- * particle loop inside, like mcparticles/kernels/field.py), no diagnostics.
+ * particle loop inside, like mcparticles/kernels/planewave.py), no diagnostics.
  * cos is libm's (argv[4] = 0) or the same fdlibm-based polynomial as
- * mcparticles/kernels/trig.py (argv[4] = 1).  Compiled by the benchmark with
- * cc -O3 -march=native (no -ffast-math, which would re-associate the reduction).
+ * mcparticles/kernels/trig.py (argv[4] = 1: magic-number reduction, quadrant in integer
+ * bits).  Compiled by the benchmark with cc -O3 -march=native, or -march=haswell for the
+ * AVX2 target (no -ffast-math, which would re-associate the reduction).
  *
  * usage: reference N_MODES N_PARTICLES N_STEPS COS(0|1) SLAB(0|1)
  * prints: particle-steps per second, and a checksum
  */
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -18,10 +21,11 @@
 #define LANES 32
 
 static inline double cos_poly(double t) {
-    const double TWO_OVER_PI = 0.63661977236758134308;
+    const double TWO_OVER_PI = 0.63661977236758134308, MAGIC = 6755399441055744.0;   /* 1.5 * 2^52 */
     const double P1 = 1.57079632673412561417e+00, P2 = 6.07710050630396597660e-11,
                  P3 = 2.02226624879595063154e-21;
-    double j = floor(t * TWO_OVER_PI + 0.5);
+    double y = t * TWO_OVER_PI + MAGIC;             /* round(2 t / pi) in the low bits of y */
+    double j = y - MAGIC;
     double r = ((t - j * P1) - j * P2) - j * P3;
     double s = r * r, hz = 0.5 * s, w = 1.0 - hz;
     double c = w + (((1.0 - w) - hz) + s * s * (4.16666666666666019037e-02 + s * (-1.38888888888741095749e-03
@@ -29,9 +33,13 @@ static inline double cos_poly(double t) {
                + s * -1.13596475577881948265e-11))))));
     double sn = r + r * s * (-1.66666666666666324348e-01 + s * (8.33333333332248946124e-03 + s * (-1.98412698298579493134e-04
                 + s * (2.75573137070700676789e-06 + s * (-2.50507602534068634195e-08 + s * 1.58969099521155010221e-10)))));
-    double q = j - 4.0 * floor(0.25 * j);          /* j mod 4 in doubles: vectorises */
-    double v = (q == 1.0 || q == 3.0) ? sn : c;
-    return (q == 1.0 || q == 2.0) ? -v : v;
+    uint64_t q, vb;
+    memcpy(&q, &y, 8);                              /* j mod 4: bits 0 and 1 */
+    double v = (q & 1) ? sn : c;
+    memcpy(&vb, &v, 8);
+    vb ^= ((q + 1) & 2) << 62;                      /* negative in quadrants 1 and 2 */
+    memcpy(&v, &vb, 8);
+    return v;
 }
 
 /* B at m particle positions: mode loop outside, particle loop inside (vectorised) */

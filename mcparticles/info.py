@@ -18,7 +18,7 @@ NS_PER_STEP = 60.0
 #: static slab modes through the Chebyshev window (fields/window.py): ~ this x sqrt(n) per step
 NS_WINDOW_PER_SQRT_MODE = 4.4
 #: moving waves: the extra cost per step of the electric field, the Lorentz step and the
-#: momentum diagnostics (benchmarks/results_moving.json: one slab family 0.74-0.83 x the
+#: momentum diagnostics (benchmarks/results.json of 0.3.0: one slab family 0.74-0.83 x the
 #: static rate, fast modes 0.71-0.76 x, i.e. 0.1-0.2 us more per step on that machine)
 NS_PER_STEP_MOVING = 150.0
 

@@ -255,13 +255,22 @@ def broadening_width(mu, dB_par_rms: float, B0: float = 1.0):
 
 def mode_bessel_terms(n: int, w, exact):
     """(n^2 J_n(w)^2 / w^2, J_n'(w)^2) of the Alfven-like and fast-like terms of harmonic
-    n >= 0 on a k_perp grid, each replaced by its oscillation average 1/(pi w) where not
-    ``exact`` (beyond W_ASYM); J_0' = -J_1."""
+    n >= 0 on a k_perp grid (w > 0), each replaced by its oscillation average 1/(pi w)
+    where not ``exact`` (beyond W_ASYM); J_{n-1} and J_n from ``bessel_orders``,
+    J_n' = J_{n-1} - (n/w) J_n, J_0' = -J_1."""
+    avg = 1 / (np.pi * w)
+    ta, jp2 = np.zeros_like(w), avg.copy()
+    if not np.any(exact):
+        return ta, jp2
+    x = w[exact]
     if n == 0:
-        return np.zeros_like(w), np.where(exact, special.jv(1, w) ** 2, 1 / (np.pi * w))
-    jn2 = np.where(exact, special.jv(n, w) ** 2, 1 / (np.pi * w))
-    jp2 = np.where(exact, special.jvp(n, w) ** 2, 1 / (np.pi * w))
-    return n * n * jn2 / w ** 2, jp2
+        jp2[exact] = special.j1(x) ** 2
+        return ta, jp2
+    j = bessel_orders(n - 1, n, x)
+    ta = np.where(exact, 0.0, n * n * avg / w ** 2)
+    ta[exact] = (n * j[1] / x) ** 2
+    jp2[exact] = (j[0] - (n / x) * j[1]) ** 2
+    return ta, jp2
 
 
 def _perp_grid(lo, hi, r_perp, n):
@@ -280,61 +289,16 @@ def _perp_grid(lo, hi, r_perp, n):
 
 def dmumu_mhd_broadened(mu, spectrum, *, omega: float, speed: float, dv_over_v, B0: float = 1.0,
                         harmonics="all", rtol: float = 1e-4, n_kpar: int = 400, n_max: int = MAX_HARMONICS):
-    """D_mumu with the resonance function
+    """D_mumu [c/L] with the resonance function
         R_n = sqrt(pi) / (|k_par| dv) exp(-((k_par v mu + n Omega) / (k_par dv))^2)
     instead of pi delta(k_par v mu + n Omega) (static waves), dv = dv_over_v(mu) * v,
     summed over n including n = 0 (the mirror / transit-time-like term, which survives
     for static fields only through the broadening).  Tends to dmumu_mhd as dv -> 0.
+    The integrals: qlt/broadened.py."""
+    from .broadened import transport_broadened_general
 
-    The k_par integral runs over a logarithmic grid in |k_par| (both signs), the k_perp
-    integral as in ``dmumu_mhd``.
-    """
-    mu = np.atleast_1d(np.asarray(mu, dtype=float))
-    out = np.zeros_like(mu)
-    r_g = speed / omega
-    k_hi = spectrum.k_par_max
-    lo_perp, hi_perp = spectrum.k_perp_range(0.0)
-    for i, m in enumerate(mu):
-        if abs(m) >= 1.0:
-            continue
-        s = np.sqrt(1 - m * m)
-        dv = float(dv_over_v(m)) * speed
-        if dv <= 0:
-            out[i] = dmumu_mhd(np.array([m]), spectrum, omega=omega, speed=speed, B0=B0, harmonics=harmonics)[0]
-            continue
-        base = np.geomspace(min(1e-3, lo_perp), k_hi, n_kpar)
-        delta = dv / (speed * abs(m)) if m != 0 else np.inf             # relative window width
-        total = 0.0
-        small = 0
-        n_stop = n_max if harmonics == "all" else int(harmonics)
-        for n in range(0, n_stop + 1):
-            kp, exact = _perp_grid(lo_perp, hi_perp, r_g * s, max(n, 1))
-            w = kp * r_g * s
-            ta, jp2 = mode_bessel_terms(n, w, exact)
-            pos = base
-            if n > 0 and np.isfinite(delta):
-                # dense points across the Gaussian window around |k_c| = n Omega/(v |mu|)
-                k_c = n * omega / (speed * abs(m))
-                local = k_c * (1 + delta * np.linspace(-6, 6, 241))
-                pos = np.unique(np.concatenate([base, local[local > 0]]))
-            kpar = np.concatenate([-pos[::-1], pos])                    # both signs
-            K, P = np.meshgrid(kpar, kp, indexing="ij")
-            ia, if_ = spectrum.power(K, P)
-            cos2 = K * K / (K * K + P * P)
-            res = np.sqrt(np.pi) / (np.abs(K) * dv) * np.exp(-((K * speed * m + n * omega) / (K * dv)) ** 2)
-            f = 2 * np.pi * P * res * (ta[None, :] * ia + cos2 * jp2[None, :] * if_)
-            inner = integrate.trapezoid(f, kp, axis=1)
-            term = integrate.trapezoid(inner, kpar)
-            if n > 0:
-                term *= 2.0                                              # n and -n
-            total += term
-            if harmonics == "all" and n > 0:
-                small = small + 1 if term <= rtol * total else 0
-                if small >= 3 and total > 0:
-                    break
-        else:
-            if harmonics == "all" and total > 0:
-                raise TooManyHarmonics(f"the broadened QLT resonance sum has not converged after {n_max} "
-                                       "gyro-harmonics")
-        out[i] = omega ** 2 * (1 - m * m) * total / B0 ** 2
-    return out
+    def sharp(m):
+        return dmumu_mhd(m, spectrum, omega=omega, speed=speed, B0=B0, harmonics=harmonics), None, None
+
+    return transport_broadened_general(mu, spectrum, None, omega=omega, speed=speed, dv_over_v=dv_over_v, B0=B0,
+                                       harmonics=harmonics, rtol=rtol, n_kpar=n_kpar, n_max=n_max, sharp=sharp)[0]

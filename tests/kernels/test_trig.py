@@ -55,3 +55,48 @@ def test_field_lanes_matches_libm_reference_for_slab_2d_and_general_columns():
     got = _lanes(pts, 0.0, table, n_slab, n_plane)
     scale = np.abs(ms.table()[5:8]).sum()
     assert np.abs(got - ref).max() < 1e-14 * scale * 10
+
+
+def test_cos_poly_far_beyond_the_exact_product_range():
+    """|t| up to 1e12: with FMA contraction (as in every kernel) t - j pi/2 stays exact
+    before its rounding, so the 1e-16 bound holds where j * PIO2_1 alone would not
+    (|t| > 1.6e6; without FMA the error was 1e-9 at |t| = 1e7)."""
+    t = np.random.default_rng(3).uniform(-1e12, 1e12, 200_000)
+    t = np.concatenate([t, np.random.default_rng(4).uniform(-1e8, 1e8, 200_000)])
+    assert np.abs(cos_poly_array(t) - np.cos(t)).max() <= 2e-16
+    sn, cs = sincos_poly_array(t)
+    assert np.abs(sn - np.sin(t)).max() <= 2e-16 and np.abs(cs - np.cos(t)).max() <= 2e-16
+
+
+_PROBE = """
+import numpy as np
+from numba import njit
+from mcparticles.kernels.trig import cos_poly, sincos_poly
+
+@njit(fastmath={"contract"})
+def lanes(k, x, out):
+    for j in range(k.shape[0]):
+        for l in range(x.shape[0]):
+            s, c = sincos_poly(k[j] * x[l])
+            out[l] += cos_poly(k[j] * x[l] + 0.5) + s * c
+
+lanes(np.ones(4), np.ones(32), np.zeros(32))
+asm = lanes.inspect_asm(lanes.signatures[0])
+print(asm.count("cvttsd2si"), asm.count("cvtsd2si"), asm.count("vroundsd"), asm.count("ymm"), asm.count("zmm"))
+"""
+
+
+def test_cosine_loop_vectorises_for_the_avx2_target(tmp_path):
+    """Compiled for haswell (AVX2 + FMA: what AVX2-only Zen 2/3 nodes run), a particle loop
+    of cos_poly and sincos_poly uses 256-bit vectors and no scalar float -> int
+    conversions (packed double -> int64 exists only with AVX-512DQ; the 0.3.0 reduction
+    converted lane by lane).  NUMBA_CPU_FEATURES="" gives haswell's own features
+    (NUMBA_CPU_NAME alone would keep the host's AVX-512); a fresh cache forces a compile."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, NUMBA_CPU_NAME="haswell", NUMBA_CPU_FEATURES="", NUMBA_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True)
+    cvtt, cvt, rounds, ymm, zmm = map(int, out.stdout.split())
+    assert (cvtt, cvt, rounds) == (0, 0, 0), out.stdout
+    assert ymm > 50 and zmm == 0

@@ -259,7 +259,8 @@ def mode_bessel_terms(n: int, w, exact):
     where not ``exact`` (beyond W_ASYM); J_{n-1} and J_n from ``bessel_orders``,
     J_n' = J_{n-1} - (n/w) J_n, J_0' = -J_1."""
     avg = 1 / (np.pi * w)
-    ta, jp2 = np.zeros_like(w), avg.copy()
+    jp2 = avg.copy()
+    ta = np.zeros_like(w) if n == 0 else n * n * avg / w ** 2
     if not np.any(exact):
         return ta, jp2
     x = w[exact]
@@ -267,7 +268,6 @@ def mode_bessel_terms(n: int, w, exact):
         jp2[exact] = special.j1(x) ** 2
         return ta, jp2
     j = bessel_orders(n - 1, n, x)
-    ta = np.where(exact, 0.0, n * n * avg / w ** 2)
     ta[exact] = (n * j[1] / x) ** 2
     jp2[exact] = (j[0] - (n / x) * j[1]) ** 2
     return ta, jp2

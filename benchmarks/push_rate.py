@@ -42,6 +42,10 @@ columns are skipped):
   whatever the host.  Column "/AVX2 ref": the numba row (one core) over its rate at the
   same number of modes.  This is the yardstick of the speed targets (docs/performance.md).
 
+--interleave runs the AVX2 reference (one repeat) after every push of the main rows and
+gives each row the median of the per-push ratios ("/AVX2 il"): on a machine whose speed
+drifts within minutes (shared or virtual machines) this ratio is the one to quote.
+
 --grid N adds the grid backend (isotropic field on N^3 nodes; the "modes" column is N).
 
 --chunk C ... adds rows for the isotropic field (each precision given, --modes' middle
@@ -134,19 +138,28 @@ def kernel_args(family, n_modes, particles, steps, kh=None, precision="double", 
     return x, v, field, settings
 
 
-def bench(family, n_modes, threads, particles, steps, repeat, kh=None, precision="double", chunk=CHUNK):
+def bench(family, n_modes, threads, particles, steps, repeat, kh=None, precision="double", chunk=CHUNK,
+          reference=None):
+    """One row: the median rate of ``repeat`` pushes.  ``reference(n_modes)``, if given,
+    is run after each push (the AVX2 reference at the same mode count), and the row gets
+    the median of the per-push ratios: each ratio from two measurements seconds apart."""
     x, v, field, settings = kernel_args(family, n_modes, particles, steps, kh, precision, chunk)
     cols = field.table.shape[1] if not field.use_grid else 0          # linear components (grid: none)
     numba.set_num_threads(threads)
-    times = []
+    times, ratios = [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
         push(x, v, field, settings)
         times.append(time.perf_counter() - t0)
+        if reference is not None:
+            ratios.append(particles * steps / times[-1] / threads / reference(n_modes))
     rate = particles * steps / statistics.median(times)
-    return {"family": family, "modes": n_modes, "cosines": cols, "threads": threads, "precision": precision,
-            "chunk": chunk, "steps_per_second": rate, "steps_per_second_per_core": rate / threads,
-            "ns_per_cosine": 1e9 * threads / rate / cols if cols else None}
+    row = {"family": family, "modes": n_modes, "cosines": cols, "threads": threads, "precision": precision,
+           "chunk": chunk, "steps_per_second": rate, "steps_per_second_per_core": rate / threads,
+           "ns_per_cosine": 1e9 * threads / rate / cols if cols else None}
+    if ratios:
+        row["ratio_to_avx2_reference_interleaved"] = statistics.median(ratios)
+    return row
 
 
 def target_info() -> dict:
@@ -265,26 +278,31 @@ def measure(a) -> dict:
     jit = time.perf_counter() - t0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     thread_counts = sorted({1, min(cores, numba.config.NUMBA_NUM_THREADS)})
-    rows = [bench(f, m, t, a.particles, a.steps, a.repeat, precision=p) for p in a.precision for f in a.families
-            for m in a.modes for t in thread_counts]
-    rows += [bench("isotropic_grid", n, t, a.particles, a.steps, a.repeat) for n in a.grid for t in thread_counts]
-    mid = a.modes[len(a.modes) // 2]
-    rows += [bench("isotropic", mid, 1, a.particles, a.steps, a.repeat, precision=p, chunk=c)
-             for p in a.precision for c in a.chunk or () if c != CHUNK]
-    rows += [bench(f, m, 1, a.particles, a.steps, a.repeat, precision=p) for p in a.precision
-             for f in ("isotropic", "slab") for m in a.scan_modes or () if m not in a.modes or f not in a.families]
     c_rows, avx2, note = {}, {}, "C references skipped (--no-c)"
-    if not a.no_c:
-        march = info["target"] if os.environ.get("NUMBA_CPU_NAME") else "native"
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = exe2 = None
+        if not a.no_c:
+            march = info["target"] if os.environ.get("NUMBA_CPU_NAME") else "native"
             exe, exe2, note = build_c(Path(tmp), march)
-            for m in sorted({r["cosines"] for r in rows if r["cosines"]} | set(a.modes)):
-                if exe is not None and m in a.modes:
-                    for slab in (0, 1):
-                        c_rows[(m, slab)] = {"libm": run_c(exe, m, a.particles, a.steps, 0, slab, a.repeat),
-                                             "poly": run_c(exe, m, a.particles, a.steps, 1, slab, a.repeat)}
-                if exe2 is not None:
-                    avx2[m] = run_avx2(exe2, m, a.particles, a.steps, a.repeat)
+        reference = None
+        if a.interleave and exe2 is not None:
+            def reference(m):
+                return run_avx2(exe2, m, a.particles, a.steps, 1)
+        rows = [bench(f, m, t, a.particles, a.steps, a.repeat, precision=p, reference=reference)
+                for p in a.precision for f in a.families for m in a.modes for t in thread_counts]
+        rows += [bench("isotropic_grid", n, t, a.particles, a.steps, a.repeat) for n in a.grid for t in thread_counts]
+        mid = a.modes[len(a.modes) // 2]
+        rows += [bench("isotropic", mid, 1, a.particles, a.steps, a.repeat, precision=p, chunk=c)
+                 for p in a.precision for c in a.chunk or () if c != CHUNK]
+        rows += [bench(f, m, 1, a.particles, a.steps, a.repeat, precision=p) for p in a.precision
+                 for f in ("isotropic", "slab") for m in a.scan_modes or () if m not in a.modes or f not in a.families]
+        for m in sorted({r["cosines"] for r in rows if r["cosines"]} | set(a.modes)):
+            if exe is not None and m in a.modes:
+                for slab in (0, 1):
+                    c_rows[(m, slab)] = {"libm": run_c(exe, m, a.particles, a.steps, 0, slab, a.repeat),
+                                         "poly": run_c(exe, m, a.particles, a.steps, 1, slab, a.repeat)}
+            if exe2 is not None:
+                avx2[m] = run_avx2(exe2, m, a.particles, a.steps, a.repeat)
     for r in rows:      # same cosine count and geometry (composite, GS95: against the 3D C)
         c = c_rows.get((r["cosines"], int(r["family"] in ("slab", "slab_per_mode"))))
         if c is not None:
@@ -335,7 +353,7 @@ def print_result(r: dict) -> None:
         print(f"{row['family']:<20} {row['precision']:<9} {row['modes']:>5} {row['cosines']:>5} {row['chunk']:>5} "
               f"{row['threads']:>3} {row['steps_per_second']:>10.4g} {row['steps_per_second_per_core']:>12.4g} "
               f"{ns:>7} {col(row, 'fraction_of_c_poly', 7)} {col(row, 'fraction_of_c_libm', 7)} "
-              f"{col(row, 'ratio_to_avx2_reference', 9)}")
+              f"{col(row, 'ratio_to_avx2_reference', 9)} {col(row, 'ratio_to_avx2_reference_interleaved', 8)}")
     for row in r["c_rows"]:
         print(f"C {row['geometry']:<5} {row['modes']:>5} modes: {row['steps_per_second_poly_cos']:.4g} steps/s "
               f"(polynomial cos), {row['steps_per_second_libm_cos']:.4g} (libm cos), one core")
@@ -368,6 +386,9 @@ def main():
                     help="also isotropic and slab rows (one thread) at these mode counts")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON ('-' for stdout only)")
     ap.add_argument("--no-c", action="store_true", help="skip the C references")
+    ap.add_argument("--interleave", action="store_true",
+                    help="run the AVX2 reference after every push of the main rows: a ratio per push "
+                         "(column '/AVX2 il'), robust to a machine whose speed drifts")
     ap.add_argument("--end-to-end", type=int, default=0, metavar="N")
     ap.add_argument("--mpi", type=int, nargs="+", metavar="K", help="mpiexec -n K strong scaling (end to end)")
     ap.add_argument("--kh", type=float, nargs="+", metavar="KH",

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_push_rate_reports_target_rows_and_both_c_references():
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "push_rate.py"), "--families", "isotropic",
                           "--modes", "64", "--grid", "--particles", "16", "--steps", "20", "--repeat", "1",
-                          "--json", "-"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+                          "--interleave", "--json", "-"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     r = json.loads(out)
     assert r["target"] and r["vector_registers"] in ("xmm", "ymm", "zmm", "none")
     rows = [x for x in r["rows"] if x["threads"] == 1]
@@ -23,6 +23,7 @@ def test_push_rate_reports_target_rows_and_both_c_references():
     if (shutil.which("cc") or shutil.which("gcc")) and _avx2():
         assert r["avx2_reference"][0]["modes"] == 64 and r["avx2_reference"][0]["steps_per_second"] > 0
         assert rows[0]["ratio_to_avx2_reference"] > 0 and rows[0]["fraction_of_c_poly"] > 0
+        assert rows[0]["ratio_to_avx2_reference_interleaved"] > 0
 
 
 def _avx2():

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import integrate
 
-from .mhd import MAX_HARMONICS, W_ASYM, TooManyHarmonics, _perp_grid, mode_bessel_terms
+from .mhd import MAX_HARMONICS, SMALL_RUN, W_ASYM, TooManyHarmonics, _perp_grid, mode_bessel_terms, small_run
 from .quadrature import fast_broadened_inner, trapezoid_weights
 
 #: points across the Gaussian resonance window, +-6 widths around the resonant |k_par|
@@ -121,8 +121,8 @@ def _one_mu(m, dv, spectrum, waves, omega, speed, harmonics, rtol, n_kpar, n_max
             term *= 2.0                                   # n and -n (static waves: equal)
         total += term
         if harmonics == "all" and n_abs > 0:
-            small = small + 1 if abs(term[0]) <= rtol * abs(total[0]) else 0
-            if small >= 3 and total[0] > 0:
+            small = small_run(small, term[0], total[0], rtol)
+            if small >= SMALL_RUN and total[0] > 0:
                 return total
     if harmonics == "all" and total[0] > 0:
         raise TooManyHarmonics(f"the broadened QLT resonance sum has not converged after {n_max} gyro-harmonics")

@@ -34,6 +34,16 @@ from scipy import integrate, special
 MAX_HARMONICS = 50
 
 
+#: a harmonic sum stops after this many harmonics in a row each adding at most rtol of it
+SMALL_RUN = 3
+
+
+def small_run(run: int, term: float, total: float, rtol: float) -> int:
+    """The length of the current run of harmonics that each add at most ``rtol`` of the
+    sum, after one more ``term`` (the stopping rule of every harmonic sum: SMALL_RUN)."""
+    return run + 1 if abs(term) <= rtol * abs(total) else 0
+
+
 class TooManyHarmonics(ValueError):
     """The resonance sum would need more than MAX_HARMONICS harmonics."""
 
@@ -87,8 +97,8 @@ def harmonic_sum(spectrum, omega: float, speed: float, a_res: float, r_perp: flo
             total += term
             n += 1
             if harmonics == "all":
-                small = small + 1 if term <= rtol * total else 0
-                if small >= 3 and total > 0:
+                small = small_run(small, term, total, rtol)
+                if small >= SMALL_RUN and total > 0:
                     done = True
                     break
         if not inside[-1]:

@@ -37,7 +37,7 @@ import numpy as np
 from scipy import integrate, special
 
 from ..fields.waves import fast_speed, sound_speed2
-from .mhd import MAX_HARMONICS, W_ASYM, TooManyHarmonics, bessel_orders, harmonic_sum
+from .mhd import MAX_HARMONICS, SMALL_RUN, W_ASYM, TooManyHarmonics, bessel_orders, harmonic_sum, small_run
 
 
 @dataclass(frozen=True)
@@ -188,8 +188,8 @@ def _fast_one(m, spectrum, waves, omega, speed, harmonics, rtol, n_max, n_k=2000
                 pair[x] += _runs_trapezoid(kk, f[x], idx)
         out += pair
         if harmonics == "all" and n_abs > 0:
-            small = small + 1 if abs(pair[0]) <= rtol * abs(out[0]) else 0
-            if small >= 3 and out[0] > 0:
+            small = small_run(small, pair[0], out[0], rtol)
+            if small >= SMALL_RUN and out[0] > 0:
                 return out
     if harmonics == "all" and out[0] > 0:
         raise TooManyHarmonics(f"the moving-wave QLT resonance sum has not converged after {n_max} gyro-harmonics")

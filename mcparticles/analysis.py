@@ -144,15 +144,13 @@ def build_result(sums: PointSums, qlt: QLTPrediction, timing: dict | None) -> Re
         "particle_steps": sums.steps,
         "version": __version__,
     }
+    fluid = fluid_kappa(card)
+    summary["fluid_kappa_par"] = fluid
+    summary["boost"] = card.field.boost
+    if card.field.plasma is not None:
+        summary["plasma"] = card.field.plasma.summary()
     if card.physical is not None:
-        ph = card.physical
-        summary["physical"] = {
-            "kappa_par_cm2_s": ph.kappa_cm2_s(par.value), "kappa_par_err_cm2_s": ph.kappa_cm2_s(par.err),
-            "kappa_perp_cm2_s": ph.kappa_cm2_s(perp.value), "kappa_perp_err_cm2_s": ph.kappa_cm2_s(perp.err),
-            "qlt_kappa_par_cm2_s": ph.kappa_cm2_s(kq.kappa_par) if kq else None,
-            "lambda_par_cm": ph.length_cm(3.0 * par.value / v), "r_g_cm": ph.length_cm(card.r_g),
-            "energy_GeV": ph.energy_GeV, "B0_microgauss": ph.B_microgauss, "L_pc": ph.L_pc,
-        }
+        summary["physical"] = physical_summary(card, par, perp, kq, fluid)
     momentum = None
     if card.field.moving:
         momentum = _momentum(card, plan, t, disp, counts, lag, cor, qlt, resolved, par, summary)
@@ -167,6 +165,38 @@ def build_result(sums: PointSums, qlt: QLTPrediction, timing: dict | None) -> Re
                   qlt_centre=np.asarray(qlt_c, dtype=float), qlt_bin_mean=np.asarray(qlt_b, dtype=float),
                   resolved=resolved, tracks=tracks, units_done=sums.units, units_total=len(plan.units),
                   momentum=momentum)
+
+
+def fluid_kappa(card) -> float | None:
+    """The fluid self-confinement estimate kappa_par = v^2/(3 nu) [L c] of the card's
+    self-generated components (their rates nu add), None without one (selfgen.py)."""
+    comps = [c for c in card.field.components if getattr(c, "generation", None) is not None]
+    if not comps or card.field.B0 <= 0:
+        return None
+    inv = sum(1.0 / c.fluid_kappa(card.r_g, card.particles.speed) for c in comps)
+    return float(1.0 / inv) if inv > 0 else None
+
+
+def physical_summary(card, par, perp, kq, fluid) -> dict:
+    """kappa, lambda and r_g in cm^2/s and cm; with a boost, the transport coefficients
+    are rescaled to the physical amplitude (kappa x boost^2, quasi-linear scaling) and
+    say so."""
+    ph, f = card.physical, card.field.power_factor
+    v = card.particles.speed
+    out = {
+        "kappa_par_cm2_s": ph.kappa_cm2_s(par.value) * f, "kappa_par_err_cm2_s": ph.kappa_cm2_s(par.err) * f,
+        "kappa_perp_cm2_s": ph.kappa_cm2_s(perp.value) * f, "kappa_perp_err_cm2_s": ph.kappa_cm2_s(perp.err) * f,
+        "qlt_kappa_par_cm2_s": ph.kappa_cm2_s(kq.kappa_par) * f if kq else None,
+        "fluid_kappa_par_cm2_s": ph.kappa_cm2_s(fluid) * f if fluid else None,
+        "lambda_par_cm": ph.length_cm(3.0 * par.value / v) * f, "r_g_cm": ph.length_cm(card.r_g),
+        "energy_GeV": ph.energy_GeV, "B0_microgauss": ph.B_microgauss, "L_pc": ph.L_pc,
+    }
+    if card.field.boost != 1.0:
+        out["rescaled"] = (f"simulated with every amplitude x {card.field.boost:.6g}; kappa, lambda and the QLT and "
+                           f"fluid kappa rescaled by boost^2 = {f:.6g} to the physical amplitude (exact in the "
+                           "quasi-linear regime: check D/dB^2 at two boosts)")
+        out["boost"] = card.field.boost
+    return out
 
 
 def _gaps(card) -> tuple[float, ...]:

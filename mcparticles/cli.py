@@ -65,6 +65,10 @@ def _point_label(scan, i) -> str:
     parts = []
     if "rigidity" in scan.parameters:
         parts.append(f"rigidity = {c.particles.rigidity:.4g}")
+    if "energy_GeV" in scan.parameters:
+        parts.append(f"E = {c.physical.energy_GeV:.4g} GeV")
+    if "boost" in scan.parameters:
+        parts.append(f"boost = {c.field.boost:.4g}")
     if "dB2" in scan.parameters:
         parts.append(f"dB2 = {c.field.dB2_total:.4g}")
     return f"point {i} ({', '.join(parts)})"
@@ -113,6 +117,22 @@ def cmd_run(a) -> int:
             for i, r in enumerate(res.points):
                 print(_point_label(scan, i))
                 print(_summary_text(r.summary, None, None))
+            s = res.summary
+            if s.get("delta") is not None:
+                src = ", ".join(f"{m} {v:g}" for m, v in s.get("source_delta", {}).items())
+                print(f"kappa_par ~ E^delta: delta = {_fmt(s['delta'], s['delta_err'])} (QLT {_fmt(s['qlt_delta'])}"
+                      + (f", fluid {_fmt(s['fluid_delta'])}" if s.get("fluid_delta") is not None else "")
+                      + (f"; fluid slopes of the sources: {src}" if src else "")
+                      + "; observed 0.3-0.7)")
+            for chk in s.get("boost_check", []):
+                verdict = "consistent" if chk["consistent"] else "NOT consistent"
+                parts = []
+                if "dmumu_ratio" in chk:
+                    parts.append(f"D_mumu/boost^2 ratio {_fmt(chk['dmumu_ratio'], chk['dmumu_ratio_err'])} (lag), "
+                                 f"{_fmt(chk.get('dmumu_corr_ratio'), chk.get('dmumu_corr_ratio_err'))} (corr)")
+                if "kappa_ratio" in chk:
+                    parts.append(f"kappa x boost^2 ratio {_fmt(chk['kappa_ratio'], chk['kappa_ratio_err'])}")
+                print(f"boost check, boosts {chk['boosts']}: {'; '.join(parts)} ({verdict} with 1 within 2 sigma)")
         else:
             print(_summary_text(res.summary, res.timing, out))
     return 0
@@ -154,7 +174,10 @@ def _summary_text(s, timing, out) -> str:
         ph = s["physical"]
         lines.append(f"  physical: kappa_par = {_fmt(ph['kappa_par_cm2_s'])} cm^2/s, "
                      f"kappa_perp = {_fmt(ph['kappa_perp_cm2_s'])} cm^2/s, "
-                     f"QLT {_fmt(ph['qlt_kappa_par_cm2_s'])} cm^2/s")
+                     f"QLT {_fmt(ph['qlt_kappa_par_cm2_s'])} cm^2/s"
+                     + (f", fluid {_fmt(ph['fluid_kappa_par_cm2_s'])} cm^2/s" if ph.get("fluid_kappa_par_cm2_s")
+                        else "")
+                     + (f" (rescaled: boost {_fmt(ph['boost'])})" if "boost" in ph else ""))
     return "\n".join(lines)
 
 

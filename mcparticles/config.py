@@ -37,9 +37,14 @@ MAX_WORK_UNITS = 100_000
 MIN_OUTPUT_TIMES = 4
 
 #: keys of the generic sections (the models' keys live with the models)
-SECTIONS = ("run", "field", "particles", "time", "diagnostics", "qlt")
+SECTIONS = ("run", "field", "particles", "time", "diagnostics", "qlt", "plasma", "cosmic_rays")
 RUN_KEYS = ("name", "seed", "realizations", "output", "batch_size", "threads")
-FIELD_KEYS = ("B0", "turbulence", "v_A", "beta", "n_i_cm3", "backend", "grid_points", "grid_box", "precision")
+FIELD_KEYS = ("B0", "turbulence", "v_A", "beta", "n_i_cm3", "backend", "grid_points", "grid_box", "precision", "boost",
+              "boost_target_gyroperiods")
+#: boost = "auto" aims at a QLT scattering time 1/nu = 3 kappa_par / v^2 of this many gyro-periods
+BOOST_TARGET_GYROPERIODS = 30.0
+#: boost = "auto" keeps the boosted <dB^2>/B0^2 of the whole field at most this (quasi-linear regime)
+BOOST_MAX_DB2 = 0.3
 PARTICLE_KEYS = ("count", "rigidity", "speed", "charge", "pitch", "energy_GeV", "mass_GeV", "B0_microgauss", "L_pc")
 TIME_KEYS = ("t_max", "dt", "n_output")
 DIAGNOSTICS_KEYS = ("mu_bins", "trajectories", "track_points", "dmumu_lag", "dmumu_max_lag", "mu_samples_per_gyration")
@@ -69,6 +74,16 @@ class FieldSettings:
     backend: str = "modes"
     grid: object = None     # fields.grid.GridSettings when backend = "grid"
     precision: str = "double"   # fields/precision.py
+    boost: float = 1.0      # every amplitude was multiplied by this (components hold the boosted field)
+    boost_auto: bool = False    # the boost was chosen by boost = "auto"
+    plasma: object = None   # plasma.Plasma of a [plasma] card
+    cosmic_rays: object = None  # selfgen.CosmicRays of a [cosmic_rays] card
+
+    @property
+    def power_factor(self) -> float:
+        """boost^2: simulated power / physical power; physical D = simulated D / boost^2
+        and physical kappa = simulated kappa x boost^2 (quasi-linear scaling)."""
+        return self.boost ** 2
 
     @property
     def dB2_total(self) -> float:
@@ -236,8 +251,15 @@ def _grid(f: dict, backend: str, comps):
     return grid
 
 
-def _alfven_speed(f: dict, data: dict) -> float:
-    """[field] v_A [c], or from n_i_cm3 with [particles] B0_microgauss (units.alfven_speed)."""
+def _alfven_speed(f: dict, data: dict, plasma=None) -> float:
+    """[field] v_A [c], or from n_i_cm3 with [particles] B0_microgauss (units.alfven_speed),
+    or the ion Alfven speed of the [plasma]."""
+    if plasma is not None:
+        for key in ("v_A", "n_i_cm3", "beta"):
+            if key in f:
+                raise CardError(f"field.{key}", f[key], "is set by the [plasma] section (ion Alfven speed and beta); "
+                                "remove it")
+        return plasma.v_A
     if "n_i_cm3" not in f:
         return number(f, "v_A", "field", 0.0, lo=0.0, hi=1.0, hi_open=True)
     if "v_A" in f:
@@ -302,6 +324,83 @@ def _particles(p: dict) -> tuple[ParticleSpec, PhysicalUnits | None]:
     return spec, physical
 
 
+def _plasma_sections(data: dict):
+    """(Plasma, CosmicRays) of the card's [plasma] and [cosmic_rays] (None when absent)."""
+    plasma = cosmic_rays = None
+    if "plasma" in data:
+        from .plasma import read_plasma
+        plasma = read_plasma(section(data, "plasma"))
+    if "cosmic_rays" in data:
+        if plasma is None:
+            raise CardError("[cosmic_rays]", "(given)", "needs a [plasma] section (the waves live in it)")
+        from .selfgen import read_cosmic_rays
+        cosmic_rays = read_cosmic_rays(section(data, "cosmic_rays"))
+    return plasma, cosmic_rays
+
+
+def _with_plasma_units(p: dict, plasma) -> dict:
+    """[particles] with B0_microgauss and L_pc taken from the [plasma] (a copy); a card
+    that gives them too must give the same values."""
+    if plasma is None:
+        return p
+    p = dict(p)
+    if "rigidity" in p:
+        raise CardError("particles.rigidity", p["rigidity"], "a card with [plasma] gives the particles' energy_GeV "
+                        "(their rigidity follows from the plasma's B and L)")
+    for key, value in (("B0_microgauss", plasma.B_microgauss), ("L_pc", plasma.L_pc)):
+        if key in p and p[key] != value:
+            raise CardError(f"particles.{key}", p[key], f"differs from the [plasma] value {value:g}; leave it out")
+        p[key] = value
+    return p
+
+
+def _boost(f: dict, B0: float) -> tuple[float, bool]:
+    """([field] boost, whether it is "auto"); "auto" is resolved at the end of
+    ``parse_card`` (``_resolve_auto_boost``)."""
+    raw = f.get("boost", 1.0)
+    if "boost_target_gyroperiods" in f and raw != "auto":
+        raise CardError("field.boost_target_gyroperiods", f["boost_target_gyroperiods"], 'only allowed with boost = '
+                        '"auto"')
+    if isinstance(raw, str):
+        if raw != "auto":
+            raise CardError("field.boost", raw, 'must be a number > 0, "auto" or a list of numbers (a boost check)')
+        number(f, "boost_target_gyroperiods", "field", BOOST_TARGET_GYROPERIODS, lo=1.0, hi=1e6)
+        if B0 <= 0:
+            raise CardError("field.boost", raw, '"auto" needs QLT, which needs B0 = 1')
+        return 1.0, True
+    return number(f, "boost", "field", 1.0, lo=0.0, lo_open=True, hi=1e8), False
+
+
+def _resolve_auto_boost(card: Card) -> Card:
+    """The card of boost = "auto" (parsed with boost 1) made concrete: the boost b with
+    which the QLT scattering time of the boosted field, 1/nu = 3 kappa_par/(b^2 v^2) at
+    the physical amplitude's kappa_par, is ``boost_target_gyroperiods`` gyro-periods,
+    capped so that the boosted <dB^2>/B0^2 stays <= BOOST_MAX_DB2; the card records the
+    number (``raw``) and ``field.boost_auto``."""
+    from .qlt.predict import QLTUnavailable, predict
+    target = float(card.raw["field"].get("boost_target_gyroperiods", BOOST_TARGET_GYROPERIODS))
+    try:
+        kappa = predict(card).kappa
+    except QLTUnavailable as exc:
+        raise CardError("field.boost", "auto", f"needs the QLT kappa_par of the card: {exc}") from None
+    if kappa is None or not kappa.kappa_par > 0 or not math.isfinite(kappa.kappa_par):
+        raise CardError("field.boost", "auto", "the card's QLT kappa_par is not finite; give a number")
+    v = card.particles.speed
+    t_scatter = 3.0 * kappa.kappa_par / v ** 2
+    b2 = t_scatter / (target * card.gyroperiod)
+    b2 = min(max(b2, 1.0), BOOST_MAX_DB2 / card.field.dB2_total)
+    data = updated(card.raw)
+    data["field"]["boost"] = float(math.sqrt(b2))
+    data["field"].pop("boost_target_gyroperiods", None)
+    out = parse_card(data, text=card.text, source=card.source)
+    return replace_field(out, boost_auto=True)
+
+
+def replace_field(card: Card, **values) -> Card:
+    from dataclasses import replace
+    return replace(card, field=replace(card.field, **values))
+
+
 def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     """Validate a parsed TOML document (dict) into a :class:`Card`."""
     if not isinstance(data, dict):
@@ -333,14 +432,15 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         harm = integer(qd, "harmonics", "qlt", lo=1, hi=10_000)
     qlt = QLTSettings(resonance=resonance, harmonics=harm)
 
+    plasma, cosmic_rays = _plasma_sections(data)
     f = section(data, "field")
     no_unknown(f, set(FIELD_KEYS), "field")
     B0 = number(f, "B0", "field", 1.0)
     if B0 not in (0.0, 1.0):
         raise CardError("field.B0", B0, "must be 1 (the mean field is the field unit) or 0 "
                         "(pure turbulence; the unit is then the rms turbulent field)")
-    v_A = _alfven_speed(f, data)
-    beta = number(f, "beta", "field", 0.0, lo=0.0, hi=1e6)
+    v_A = _alfven_speed(f, data, plasma)
+    beta = plasma.beta if plasma is not None else number(f, "beta", "field", 0.0, lo=0.0, hi=1e6)
     backend = choice(f, "backend", "field", ("modes", "grid"), "modes")
     precision = choice(f, "precision", "field", PRECISIONS, "double")
     if precision != "double" and backend != "modes":
@@ -351,7 +451,15 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         raise CardError("[[field.turbulence]]", "(missing)", "at least one turbulence component is required")
     if not isinstance(turb, list) or not turb:
         raise CardError("field.turbulence", turb, "must be one or more [[field.turbulence]] tables")
-    comps = tuple(model_from_table(t, f"field.turbulence[{i}]").in_plasma(v_A, beta) for i, t in enumerate(turb))
+    from .fields.base import PlasmaContext
+    comps = tuple(model_from_table(t, f"field.turbulence[{i}]").in_plasma(
+        v_A, beta, PlasmaContext(plasma, cosmic_rays, f"field.turbulence[{i}]")) for i, t in enumerate(turb))
+    if cosmic_rays is not None and not any(getattr(c, "drive", None) for c in comps):
+        raise CardError("[cosmic_rays]", "(given)", 'is used only by a slab component with spectrum = '
+                        '"self_generated"; remove it or add one')
+    boost, boost_auto = _boost(f, B0)      # "auto": boost 1 here, resolved at the end
+    if boost != 1.0:
+        comps = tuple(c.scaled(boost * boost) for c in comps)
     if v_A > 0 and B0 == 0.0:
         raise CardError("field.v_A", v_A, "waves travel along the mean field: moving waves need B0 = 1 (allowed "
                         "with B0 = 0: v_A = 0)")
@@ -371,9 +479,9 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         raise CardError("field.B0", B0, "B0 and every dB2 are zero: there is no field")
     grid = _grid(f, backend, comps)
     fieldset = FieldSettings(B0=B0, components=comps, v_A=v_A, beta=beta, backend=backend, grid=grid,
-                             precision=precision)
+                             precision=precision, boost=boost, plasma=plasma, cosmic_rays=cosmic_rays)
 
-    particles, physical = _particles(section(data, "particles"))
+    particles, physical = _particles(_with_plasma_units(section(data, "particles"), plasma))
     n_units = run.realizations * -(-particles.count // run.batch_size)
     if n_units > MAX_WORK_UNITS:
         raise CardError("run.batch_size", run.batch_size,
@@ -431,8 +539,9 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         dmumu_lag=lag, dmumu_max_lag=max_lag,
         mu_samples_per_gyration=integer(d, "mu_samples_per_gyration", "diagnostics", 16, lo=4, hi=1000),
     )
-    return Card(run=run, field=fieldset, particles=particles, time=timeset, diagnostics=diag,
+    card = Card(run=run, field=fieldset, particles=particles, time=timeset, diagnostics=diag,
                 qlt=qlt, physical=physical, text=text, source=source, raw=data)
+    return _resolve_auto_boost(card) if boost_auto else card
 
 
 def apply_overrides(data: dict, overrides: list[str]) -> dict:
@@ -472,19 +581,19 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
 
 #: a scan has at most this many points
 MAX_SCAN_POINTS = 1000
-#: keys that may hold a list of values (a scan): particles.rigidity and, per component,
-#: the turbulence level dB2 or M_A
+#: keys that may hold a list of values (a scan): particles.rigidity or particles.energy_GeV,
+#: field.boost (the boost check) and, per component, the turbulence level dB2 or M_A
 SCAN_LEVEL_KEYS = ("dB2", "M_A")
 
 
 @dataclass(frozen=True)
 class Scan:
-    """The points of a card whose ``particles.rigidity`` and/or turbulence level
-    (``dB2`` or ``M_A`` of one or more components) are lists.
+    """The points of a card whose ``particles.rigidity`` (or ``energy_GeV``), turbulence
+    level (``dB2`` or ``M_A`` of one or more components) and/or ``field.boost`` are lists.
 
-    Points are the Cartesian product rigidity x level (levels of several components
-    are zipped, so all their lists must have the same length), rigidity varying
-    fastest; every point is a complete, validated :class:`Card` with the same seed,
+    Points are the Cartesian product rigidity (or energy) x level x boost (levels of
+    several components are zipped, so all their lists must have the same length),
+    rigidity varying fastest and boost slowest; every point is a complete, validated :class:`Card` with the same seed,
     so the points share their turbulence realisations (common random numbers)."""
 
     cards: tuple
@@ -509,6 +618,10 @@ class Scan:
     def values(self, name: str) -> list[float]:
         if name == "rigidity":
             return [c.particles.rigidity for c in self.cards]
+        if name == "energy_GeV":
+            return [c.physical.energy_GeV for c in self.cards]
+        if name == "boost":
+            return [c.field.boost for c in self.cards]
         return [c.field.dB2_total for c in self.cards]
 
 
@@ -521,13 +634,19 @@ def _scan_list(value, key: str):
 
 
 def parse_scan(data: dict, text: str = "", source: str = "") -> Scan:
-    """Expand list-valued rigidity / dB2 / M_A into scan points and validate each."""
+    """Expand list-valued rigidity or energy_GeV, dB2 / M_A and boost into scan points
+    and validate each (boost = "auto" resolved per point by ``parse_card``)."""
     if not isinstance(data, dict):
         raise CardError("card", data, "must be a TOML document")
     parts = data.get("particles")
     rig = _scan_list(parts.get("rigidity"), "particles.rigidity") if isinstance(parts, dict) else None
+    energy = _scan_list(parts.get("energy_GeV"), "particles.energy_GeV") if isinstance(parts, dict) else None
+    if rig is not None and energy is not None:
+        raise CardError("particles.energy_GeV", energy, "give either rigidity or energy_GeV, not both")
+    fld = data.get("field") if isinstance(data.get("field"), dict) else {}
+    boosts = _scan_list(fld.get("boost"), "field.boost")
     levels: dict[tuple[int, str], list] = {}
-    turb = data.get("field", {}).get("turbulence") if isinstance(data.get("field"), dict) else None
+    turb = fld.get("turbulence")
     if isinstance(turb, list):
         for i, t in enumerate(turb):
             if isinstance(t, dict):
@@ -542,21 +661,29 @@ def parse_scan(data: dict, text: str = "", source: str = "") -> Scan:
         raise CardError(key, levels[next(iter(levels))],
                         "scanned turbulence levels of several components are zipped: their lists need equal lengths")
     n_lev = n_level.pop() if n_level else 0
-    n_points = max(len(rig), 1) * max(n_lev, 1) if rig is not None else max(n_lev, 1)
+    fast_key, fast = (("rigidity", rig) if rig is not None else ("energy_GeV", energy) if energy is not None
+                      else (None, None))
+    n_points = max(len(fast or ()), 1) * max(n_lev, 1) * max(len(boosts or ()), 1)
     if n_points > MAX_SCAN_POINTS:
-        raise CardError("particles.rigidity", rig, f"the scan has {n_points} points; at most {MAX_SCAN_POINTS}")
-    if rig is None and not levels:
-        return Scan(cards=(parse_card(data, text, source),), parameters=(), data=data, text=text, source=source)
+        raise CardError(f"particles.{fast_key}" if fast_key else "field.boost", fast or boosts,
+                        f"the scan has {n_points} points; at most {MAX_SCAN_POINTS}")
+    if fast is None and not levels and boosts is None:
+        card = parse_card(data, text, source)
+        return Scan(cards=(card,), parameters=(), data=data, text=text, source=source)
     cards = []
-    for j in range(max(n_lev, 1)):
-        for r in (rig if rig is not None else [None]):
-            point = copy.deepcopy(data)
-            if r is not None:
-                point["particles"]["rigidity"] = r
-            for (i, k), lst in levels.items():
-                point["field"]["turbulence"][i][k] = lst[j]
-            cards.append(parse_card(point, text, source))
-    params = (("rigidity",) if rig is not None else ()) + (("dB2",) if levels else ())
+    for b in (boosts if boosts is not None else [None]):
+        for j in range(max(n_lev, 1)):
+            for r in (fast if fast is not None else [None]):
+                point = copy.deepcopy(data)
+                if r is not None:
+                    point["particles"][fast_key] = r
+                for (i, k), lst in levels.items():
+                    point["field"]["turbulence"][i][k] = lst[j]
+                if b is not None:
+                    point["field"]["boost"] = b
+                cards.append(parse_card(point, text, source))
+    params = (((fast_key,) if fast is not None else ()) + (("dB2",) if levels else ())
+              + (("boost",) if boosts is not None else ()))
     return Scan(cards=tuple(cards), parameters=params, data=data, text=text, source=source)
 
 
@@ -598,6 +725,8 @@ def load_card(path: str | Path, overrides: list[str] | None = None) -> Card:
     """Read, override and validate a run card file (a single point, not a scan)."""
     scan = load_scan(path, overrides)
     if scan.is_scan:
-        raise CardError("particles.rigidity" if "rigidity" in scan.parameters else "field.turbulence",
-                        "(a list)", "this is a scan card: read it with load_scan (or run it with mcparticles run)")
+        name = scan.parameters[0]
+        key = {"rigidity": "particles.rigidity", "energy_GeV": "particles.energy_GeV",
+               "boost": "field.boost"}.get(name, "field.turbulence")
+        raise CardError(key, "(a list)", "this is a scan card: read it with load_scan (or run it with mcparticles run)")
     return scan.cards[0]

@@ -58,6 +58,17 @@ def checks(card: Card, plan=None) -> tuple[list[tuple[str, str]], list[str]]:
     rows.append(("rigidity R = r_g/L", f"{p.rigidity:.4g}  (speed {p.speed:.4g} c, charge sign {p.charge_sign:+d})"))
     rows.append(("gyroradius r_g, gyro-period", f"{card.r_g:.4g} L, {card.gyroperiod:.4g} L/c"))
     rows.append(("turbulence dB^2/B0^2, eta", f"{f.dB2_total / B**2:.4g}, {f.dB2_total / (f.B0**2 + f.dB2_total):.4g}"))
+    if f.plasma is not None:
+        rows.extend(f.plasma.rows())
+    if f.boost != 1.0:
+        auto = " (auto)" if f.boost_auto else ""
+        phys = f.dB2_total / f.power_factor / B ** 2
+        rows.append(("boost", f"every amplitude x {f.boost:.4g}{auto}: simulated power "
+                              f"x {f.power_factor:.4g} (physical dB^2/B0^2 = {phys:.4g});"
+                              " D values are the simulated field's, physical kappa = simulated x boost^2"))
+        if f.dB2_total / B ** 2 > 0.3:
+            warn.append(f"boosted dB^2/B0^2 = {f.dB2_total / B**2:.3g} > 0.3: beyond the quasi-linear regime the "
+                        "rescaling to the physical amplitude is not exact; check D/dB^2 at two boosts")
     odt = p.speed * f.B_ref_rms / p.rigidity * t.dt
     kdt = f.k_max_sampled * p.speed * t.dt
     rows.append(("dt", f"{t.dt:.4g} L/c ({'auto' if t.dt_auto else 'card'}): Omega_rms dt = {odt:.3g}, "

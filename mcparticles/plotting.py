@@ -188,7 +188,107 @@ def draw_all(res, out_dir) -> list[Path]:
     figs = [("dmumu.png", plot_dmumu), ("running_kappa.png", plot_running), ("trajectories.png", plot_trajectories)]
     if res.momentum is not None:
         figs += [("momentum.png", lambda r: plot_momentum(r)[0]), ("streaming.png", lambda r: plot_streaming(r)[0])]
+    if spectrum_components(res.card):
+        figs.append(("spectrum.png", lambda r: plot_spectrum(r.card)[0]))
     return [_save(fn(res), out / name) for name, fn in figs]
+
+
+def spectrum_components(card) -> list:
+    """The components whose spectrum comes from the plasma: self-generated slab waves and
+    damped fast modes (their ``spectrum.png``)."""
+    return [c for c in card.field.components
+            if getattr(c, "generation", None) is not None or getattr(c, "truncation", None) is not None]
+
+
+def plot_spectrum(card, axes=None):
+    """spectrum.png: for self-generated waves dB^2/B0^2 per ln k (physical amplitude) and,
+    on a second panel, the growth and damping rates at equilibrium against k (and the
+    resonant momentum); for damped fast modes k_max(theta).  Returns the two Axes."""
+    ax1, ax2 = _two_axes(axes)
+    for i, c in enumerate(spectrum_components(card)):
+        col = f"C{i % 10}"
+        gen = getattr(c, "generation", None)
+        if gen is not None:
+            k = np.geomspace(*c.k_range, 400)
+            kc = gen.k_cm(k)
+            x = gen.equilibrium(kc)
+            ax1.loglog(k, gen.power_per_ln_k(k), color=col, label=f"component {i}: {gen.drive}, physical")
+            if card.field.boost != 1.0:
+                ax1.loglog(k, k * c.spectrum.density(k), ":", color=col,
+                           label=f"simulated (boost {card.field.boost:.3g})")
+            ax2.loglog(kc, gen.growth_rate(kc, x), color=col, lw=2, label="growth")
+            for j, (m, rate) in enumerate(gen.damping_rates(kc, x).items()):
+                ax2.loglog(kc, np.maximum(rate, 1e-300), "--", color=f"C{(i + j + 1) % 10}", label=f"damping: {m}")
+            ax2.set_xlabel(r"$k$ [cm$^{-1}$]")
+            ax2.set_ylabel(r"rate [s$^{-1}$]")
+        else:
+            tr = c.truncation
+            th = np.linspace(0.5, 89.5, 300)
+            ax2.semilogy(th, tr.k_max(np.cos(np.radians(th))), color=col, label=f"component {i}: k_max(theta), "
+                                                                                 f"{tr.kind}")
+            ax2.axhline(c.k_range[1], color="0.5", lw=0.8, ls=":", label="band k_max")
+            ax2.set_xlabel(r"$\theta$ [deg]")
+            ax2.set_ylabel(r"$k_{\max}(\theta)$ [1/L]")
+            k = np.geomspace(*c.k_range, 400)
+            ax1.loglog(k, k * c.spectrum.density(k) * tr.allowed_fraction(k), color=col,
+                       label="damped (simulated)")
+            ax1.loglog(k, k * c.spectrum.density(k), ":", color=col, label="undamped")
+    if card.r_g > 0:
+        ax1.axvline(1.0 / card.r_g, color="k", lw=0.8, ls="-.", label=r"$1/r_g$")
+    ax1.set_xlabel(r"$k$ [1/L]")
+    ax1.set_ylabel(r"$\delta B^2/B_0^2$ per $\ln k$")
+    ax1.legend(fontsize=7)
+    ax2.legend(fontsize=7)
+    return ax1, ax2
+
+
+def plot_kappa_energy(scan_result, ax=None):
+    """kappa_vs_energy.png: measured kappa_par(E) in cm^2/s (rescaled to the physical
+    amplitude) with errors, the QLT line, the fluid self-confinement estimate, the fitted
+    slope delta with its error, and the band the observations require (kappa ~ 3e28
+    cm^2/s at 1 GeV, delta 0.3-0.7; docs/physics.md §7.5)."""
+    from .scanfit import OBSERVED_DELTA, OBSERVED_KAPPA_GEV_CM2_S
+    ax = _axes(ax)
+    table, summ = scan_result.table, scan_result.summary
+    col = lambda k: np.array([np.nan if v is None else float(v) for v in table[k]])   # noqa: E731
+    e = col("energy_GeV")
+    boosts = col("boost")
+    scanned = "boost" in scan_result.parameters
+    groups = np.unique(boosts) if scanned else [None]
+    for j, b in enumerate(groups):
+        sel = boosts == b if scanned else np.ones(e.size, dtype=bool)
+        if scanned:
+            lab = f" (boost {b:.3g})"
+        elif np.any(boosts != 1.0):
+            lab = (f" (boost {boosts.min():.3g}-{boosts.max():.3g}, rescaled)" if np.ptp(boosts) > 0
+                   else f" (boost {boosts[0]:.3g}, rescaled)")
+        else:
+            lab = ""
+        ax.errorbar(e[sel], col("kappa_par_cm2_s")[sel], yerr=col("kappa_par_err_cm2_s")[sel], fmt="o",
+                    color=f"C{j}", capsize=2, label=r"measured $\kappa_\parallel$" + lab)
+    order = np.argsort(e)
+    ax.plot(e[order], col("qlt_kappa_par_cm2_s")[order], "--", color="C3", label="QLT (same spectrum)")
+    fluid = col("fluid_kappa_par_cm2_s")
+    if np.any(np.isfinite(fluid)):
+        ax.plot(e[order], fluid[order], ":", color="C4", label=r"fluid $v^2/(3\nu)$")
+    ee = np.geomspace(max(np.nanmin(e) / 1.5, 1e-3), np.nanmax(e) * 1.5, 50)
+    lo = OBSERVED_KAPPA_GEV_CM2_S * np.minimum(ee ** OBSERVED_DELTA[0], ee ** OBSERVED_DELTA[1])
+    hi = OBSERVED_KAPPA_GEV_CM2_S * np.maximum(ee ** OBSERVED_DELTA[0], ee ** OBSERVED_DELTA[1])
+    ax.fill_between(ee, lo, hi, color="0.85", zorder=0,
+                    label=r"observed: $3\times10^{28}$ cm$^2$/s at GeV, $\delta$ = 0.3-0.7")
+    d, de = summ.get("delta"), summ.get("delta_err")
+    title = "kappa_par(E)"
+    if d is not None:
+        title += f": delta = {d:.3f} +- {de:.3f}" if de else f": delta = {d:.3f}"
+    if summ.get("qlt_delta") is not None:
+        title += f" (QLT {summ['qlt_delta']:.3f})"
+    ax.set_title(title, fontsize=9)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("E [GeV]")
+    ax.set_ylabel(r"$\kappa_\parallel$ [cm$^2$/s] (physical amplitude)")
+    ax.legend(fontsize=7)
+    return ax
 
 
 def plot_scan_kappa(scan_result, ax=None):
@@ -198,7 +298,7 @@ def plot_scan_kappa(scan_result, ax=None):
     table = scan_result.table
     col = lambda k: np.array([np.nan if v is None else float(v) for v in table[k]])   # noqa: E731
     params = scan_result.parameters
-    x_name = "rigidity" if "rigidity" in params else "dB2"
+    x_name = next((p for p in ("rigidity", "energy_GeV", "dB2", "boost") if p in params), "dB2")
     x = col(x_name)
     groups = col("dB2") if x_name == "rigidity" and "dB2" in params else np.zeros(x.size)
     kpar, kpar_err, kperp, kperp_err, qlt = (col(k) for k in ("kappa_par", "kappa_par_err", "kappa_perp",
@@ -221,7 +321,8 @@ def plot_scan_kappa(scan_result, ax=None):
                     label="no plateau (t_max too short)" if j == 0 else None)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("rigidity $r_g/L$" if x_name == "rigidity" else r"$\delta B^2/B_0^2$")
+    ax.set_xlabel({"rigidity": "rigidity $r_g/L$", "energy_GeV": "E [GeV]", "boost": "boost"}.get(
+        x_name, r"$\delta B^2/B_0^2$"))
     ax.set_ylabel(r"$\kappa$  [L c]")
     ax.legend(fontsize=8)
     ax.set_title(f"scan over {x_name}", fontsize=9)
@@ -236,7 +337,10 @@ def draw_scan(scan_result, out_dir) -> list[Path]:
         d = out / f"point_{i:03d}"
         d.mkdir(exist_ok=True)
         paths += draw_all(r, d)
-    name = f"kappa_vs_{'rigidity' if 'rigidity' in scan_result.parameters else 'dB2'}.png"
+    params = scan_result.parameters
+    if "energy_GeV" in params:
+        return paths + [_save(plot_kappa_energy(scan_result), out / "kappa_vs_energy.png")]
+    name = f"kappa_vs_{next((p for p in ('rigidity', 'dB2', 'boost') if p in params), 'dB2')}.png"
     return paths + [_save(plot_scan_kappa(scan_result), out / name)]
 
 

@@ -220,10 +220,26 @@ SCAN_KEYS = ("kappa_par", "kappa_par_err", "kappa_perp", "kappa_perp_err", "lamb
 def scan_summary(scan: Scan, points: list, timing: dict | None) -> dict:
     """The summary.json of a scan: per-point columns, the point summaries, the timing."""
     table = {"parameters": list(scan.parameters), "rigidity": [r.card.particles.rigidity for r in points],
-             "dB2": [r.card.field.dB2_total for r in points]}
+             "dB2": [r.card.field.dB2_total for r in points], "boost": [r.card.field.boost for r in points]}
+    if all(r.card.physical is not None for r in points):
+        table["energy_GeV"] = [r.card.physical.energy_GeV for r in points]
+        table["kappa_par_cm2_s"] = [r.summary["physical"]["kappa_par_cm2_s"] for r in points]
+        table["kappa_par_err_cm2_s"] = [r.summary["physical"]["kappa_par_err_cm2_s"] for r in points]
+        table["qlt_kappa_par_cm2_s"] = [r.summary["physical"]["qlt_kappa_par_cm2_s"] for r in points]
+        table["fluid_kappa_par_cm2_s"] = [r.summary["physical"].get("fluid_kappa_par_cm2_s") for r in points]
     for k in SCAN_KEYS:
         table.setdefault(k, [r.summary.get(k) for r in points])
     out = {"scan": table, "points": [r.summary for r in points]}
+    from .scanfit import boost_check, energy_slopes
+    if "energy_GeV" in scan.parameters and len(points) >= 2:
+        boosts = sorted({r.card.field.boost for r in points}) if "boost" in scan.parameters else [None]
+        fits = [energy_slopes([r for r in points if b is None or r.card.field.boost == b]) for b in boosts]
+        out.update(fits[0])
+        if len(fits) > 1:
+            out["delta_by_boost"] = [{"boost": b, **fit} for b, fit in zip(boosts, fits)]
+    if "boost" in scan.parameters:
+        out["boost_check"] = boost_check(points, lambda r: (r.card.particles.rigidity, r.card.field.dB2_total
+                                                             / r.card.field.power_factor))
     if timing is not None:
         out["timing"] = timing
     return out

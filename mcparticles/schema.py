@@ -124,7 +124,8 @@ def no_unknown(table: dict, allowed, path: str) -> None:
 class Key:
     """One key of a ``[[field.turbulence]]`` table.
 
-    ``kind`` is "number", "integer" or "choice"; ``default`` is the value used when the
+    ``kind`` is "number", "integer", "choice" or "list" (of ``choices``; the model
+    validates it); ``default`` is the value used when the
     key is absent (``MISSING``: required; ``None``: optional, the model derives it --
     ``default_text`` then says how); ``lo``/``hi`` bound numbers (``*_open`` excludes the
     bound); ``choices`` lists the allowed strings; ``doc`` is one line for the run-card
@@ -153,6 +154,8 @@ class Key:
             return integer(table, self.name, path, self.default, lo=self.lo, hi=self.hi)
         if self.kind == "choice":
             return choice(table, self.name, path, self.choices, self.default)
+        if self.kind == "list":         # validated by the model that owns the key
+            return table.get(self.name, self.default)
         raise ValueError(f"Key {self.name}: unknown kind {self.kind!r}")
 
     @property
@@ -160,6 +163,8 @@ class Key:
         """What values are allowed, in words (for the reference tables)."""
         if self.kind == "choice":
             return " \\| ".join(f'"{c}"' for c in self.choices)
+        if self.kind == "list":
+            return "list of " + " \\| ".join(f'"{c}"' for c in self.choices)
         word = "number" if self.kind == "number" else "integer"
         return (word + range_text(self.lo, self.lo_open, self.hi, self.hi_open)).strip()
 

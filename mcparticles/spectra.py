@@ -126,13 +126,15 @@ _TINY = 1e-9
 @dataclass(frozen=True)
 class Isotropic3D:
     """I(k) = E(|k|) / (4 pi k^2) from an omnidirectional one-dimensional spectrum E
-    (a ``Spectrum``: int E dk = dB2 over [k_min, k_max]).  ``alfven_fraction`` of the
+    (a ``Spectrum``: int E dk = dB2 over [k_min, k_max]), zero beyond the damping
+    truncation |k| = k_max(theta) when there is one.  ``alfven_fraction`` of the
     power has dB along k x B0, the rest dB in the (k, B0) plane: 1/2 for randomly
     polarised isotropic turbulence, 0 for fast modes (docs/physics.md §4)."""
 
     omni: Spectrum
     alfven_fraction: float = 0.5
     unbounded: bool = False
+    truncation: object = None      # damping.FastTruncation: no power where |k| > k_max(theta)
 
     @property
     def _k_hi(self):
@@ -153,6 +155,8 @@ class Isotropic3D:
         k = np.hypot(k_par, k_perp)
         e = self.omni.density_unbounded(k) if self.unbounded else self.omni.density(k)
         i = e / (4 * np.pi * k * k)
+        if self.truncation is not None:
+            i = np.where(self.truncation.allows(k_par, k_perp), i, 0.0)
         return self.alfven_fraction * i, (1 - self.alfven_fraction) * i
 
 

@@ -132,7 +132,7 @@ def test_balanced_waves_momentum_diffusion_and_closed_gap_acceptance(run_card):
 
 
 def check_balanced_transport(run_card, count, t_max):
-    """Balanced waves, dB2 = 0.01 (QLT D_mumu within 3-7%, docs/physics.md §7): measured
+    """Balanced waves, dB2 = 0.01 (QLT D_mumu within 3-7%, docs/physics.md §8): measured
     kappa_par within 10% + k sigma of QLT; A2 within 30% + k sigma; A2 kappa_par within
     40% + k sigma.  The floors for A2 are measured, not tuned: D_pp/D_mumu rises above its
     QLT value with the turbulence level (1.00-1.08 at dB2 = 0.003, ~1.2 at 0.01, 3.7 at 0.1;
@@ -190,7 +190,7 @@ def check_transit_time(run_card, count, t_max, realizations=16):
 
     The factor 2 is measured and stated, not tuned: in static fast modes the measured
     D_mumu already exceeds sharp QLT by 1.3-1.6 at |mu| < 0.6 (reversible mirroring in the
-    compressions and non-resonant changes of the local mu, docs/physics.md §7), and the
+    compressions and non-resonant changes of the local mu, docs/physics.md §8), and the
     sharp transit-time resonance, which peaks just above |mu| = v_F/v, is smoothed by
     the spread of v_par (Yan & Lazarian 2008): the bin 0.1 < |mu| < 0.2 measures ~0.2 of
     sharp QLT and is left out."""

@@ -22,12 +22,24 @@ model is one new module (see docs/contributing.md for a worked example).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
 from ..schema import CardError, Key, Table, no_unknown
 from ..spectra import Spectrum, make_spectrum
+
+
+@dataclass(frozen=True)
+class PlasmaContext:
+    """What a component may need from the rest of the card: the ``[plasma]``
+    (plasma.Plasma) and ``[cosmic_rays]`` (selfgen.CosmicRays), None when absent, and
+    the card path of the component (for error messages)."""
+
+    plasma: object = None
+    cosmic_rays: object = None
+    path: str = "field.turbulence"
 
 
 def as_generator(seed) -> np.random.Generator:
@@ -66,11 +78,20 @@ class FieldModel:
     def from_card(cls, t: Table) -> FieldModel:  # pragma: no cover - every model defines it
         raise NotImplementedError(f"{cls.__name__}.from_card")
 
-    def in_plasma(self, v_A: float, beta: float) -> FieldModel:
+    def in_plasma(self, v_A: float, beta: float, plasma=None) -> FieldModel:
         """This component in a plasma of Alfven speed ``v_A`` [c] and plasma ``beta``:
         a model whose waves move returns a copy with its wave speeds set; a static one
-        (the default) returns itself."""
+        (the default) returns itself.  ``plasma``: the card's :class:`PlasmaContext`
+        (its ``[plasma]`` and ``[cosmic_rays]``, None when absent) for models whose
+        spectrum depends on them (damping, self-generated waves)."""
         return self
+
+    def scaled(self, factor: float) -> FieldModel:
+        """This component with its power multiplied by ``factor`` (every amplitude by
+        sqrt(factor); ``[field] boost``): the spectrum's shape, the wave motion and the
+        anisotropy are unchanged."""
+        from dataclasses import replace
+        return replace(self, spectrum=replace(self.spectrum, dB2=self.spectrum.dB2 * factor))
 
     @property
     def parallel_speeds(self) -> tuple[float, ...]:

@@ -52,7 +52,7 @@ class Composite(SpectrumBacked, FieldModel):
         return cls(spectrum=read_spectrum(t), n_modes=t["n_modes"], slab_fraction=t["slab_fraction"],
                    cross_helicity=t["cross_helicity"])
 
-    def in_plasma(self, v_A: float, beta: float) -> Composite:
+    def in_plasma(self, v_A: float, beta: float, plasma=None) -> Composite:
         return replace(self, v_A=float(v_A))
 
     @property

@@ -65,6 +65,11 @@ class AlfvenicGS95(AlfvenMotion, FieldModel):
     def dB2(self):
         return self.clv.dB2
 
+    def scaled(self, factor: float):
+        """Power times ``factor`` at the same M_A (the anisotropy is unchanged)."""
+        from dataclasses import replace
+        return replace(self, clv=replace(self.clv, dB2=self.clv.dB2 * factor))
+
     @property
     def k_range(self):
         """The k_perp band [k_min, k_max]."""

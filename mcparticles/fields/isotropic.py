@@ -15,11 +15,12 @@ QLT: qlt/mhd.py with I(k) = E(k)/(4 pi k^2), half Alfven-like and half fast-like
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..schema import Key
+from ..schema import CardError, Key
 from ..spectra import Isotropic3D, Spectrum, make_spectrum
 from .base import (
     DB2,
@@ -145,7 +146,8 @@ class Isotropic(SpectrumBacked, FieldModel):
 MACH = Key("M_A", "number", None, "Alfven Mach number at the outer scale L = 1/k_min", "", lo=1e-6, hi=100.0,
            default_text="sqrt(dB2)")
 DB2_FROM_MACH = Key("dB2", "number", None, DB2.doc, "", lo=1e-12, hi=1e4, default_text="M_A^2")
-DAMPING = Key("damping", "choice", "none", "damping truncation of the cascade (only \"none\" in this version)",
+DAMPING = Key("damping", "choice", "none", "damping truncation of the cascade at k_max(theta) (docs/physics.md "
+              "§7.4): collisionless needs [field] beta (or [plasma]), viscous needs [plasma]",
               choices=("none", "collisionless", "viscous"))
 
 
@@ -165,6 +167,9 @@ class FastModes(Isotropic):
     name = "fast_modes"
     v_A: float = 0.0
     beta: float = 0.0
+    M_A: float = 0.0                 # Mach number at the outer scale 1/k_min (the damping truncation)
+    damping: str = "none"
+    truncation: object = None        # damping.FastTruncation, set by in_plasma
 
     description = ("isotropic fast magnetosonic modes, dB in the (k, B0) plane (compressive); moving at the fast "
                    "speed along k when [field] v_A > 0")
@@ -172,9 +177,29 @@ class FastModes(Isotropic):
     alfven_fraction = 0.0
     moves = True
 
-    def in_plasma(self, v_A: float, beta: float) -> FastModes:
+    def in_plasma(self, v_A: float, beta: float, plasma=None) -> FastModes:
+        """Wave speeds, and the damping truncation k_max(theta) (damping.py) from beta
+        (collisionless) or from the viscosity of ``plasma.plasma`` (viscous)."""
         from dataclasses import replace
-        return replace(self, v_A=float(v_A), beta=float(beta))
+
+        from ..damping import FastTruncation
+        out = replace(self, v_A=float(v_A), beta=float(beta))
+        if self.damping == "none":
+            return out
+        path = plasma.path if plasma is not None else "field.turbulence"
+        if self.damping == "collisionless":
+            if not beta > 0:
+                raise CardError(f"{path}.damping", self.damping, "collisionless damping needs a plasma beta > 0 "
+                                "([field] beta or [plasma])")
+            trunc = FastTruncation("collisionless", self.M_A, self.spectrum.k_min, float(beta))
+        else:
+            if plasma is None or plasma.plasma is None:
+                raise CardError(f"{path}.damping", self.damping, "viscous damping needs the [plasma] section (its "
+                                "viscosity and Alfven speed)")
+            pl = plasma.plasma
+            trunc = FastTruncation("viscous", self.M_A, self.spectrum.k_min, float(beta),
+                                   viscosity_over_v_A=pl.viscosity / pl.v_A)
+        return replace(out, truncation=trunc)
 
     @property
     def wave_speed_max(self) -> float:
@@ -188,14 +213,93 @@ class FastModes(Isotropic):
 
     @classmethod
     def from_card(cls, t):
-        _, dB2 = read_mach(t)
-        if t["damping"] != "none":
-            t.error("damping", 'damping truncation is not available in this version; allowed: "none"')
+        m_a, dB2 = read_mach(t)
         k_min, k_max, index = read_band(t)
         return cls(spectrum=make_spectrum("power_law", dB2=dB2, index=index, k_min=k_min, k_max=k_max),
-                   n_modes=t["n_modes"])
+                   n_modes=t["n_modes"], M_A=m_a, damping=t["damping"])
+
+    def spectrum3d(self, unbounded=False) -> Isotropic3D:
+        return Isotropic3D(self.spectrum, self.alfven_fraction, unbounded, truncation=self.truncation)
+
+    @property
+    def dB2(self) -> float:
+        """<dB^2> of the field: the spectrum's dB2, less the power beyond the damping
+        truncation, int E(k) f(k) dk (f: surviving fraction of directions)."""
+        if self.truncation is None:
+            return self.spectrum.dB2
+        return self._damped_dB2
+
+    @functools.cached_property
+    def _damped_dB2(self) -> float:
+        k = np.geomspace(self.spectrum.k_min, self.spectrum.k_max, 4001)
+        f = self.spectrum.density(k) * self.truncation.allowed_fraction(k) * k
+        return float(np.trapezoid(f, np.log(k)))
+
+    def _draw(self, rng: np.random.Generator) -> ModeSet:
+        """Undamped: as ``isotropic``.  Damped: the mode of each log-k cell takes the
+        cell's power times the fraction f(k) of directions that survive at its k
+        (k <= k_max(theta)), and a direction drawn uniformly among those (rejection), so
+        the sampled power per solid angle is the truncated spectrum's (to first order in
+        the cell width: f is taken at the mode's k)."""
+        if self.truncation is None:
+            return super()._draw(rng)
+        n = self.n_modes
+        edges, k = log_cells(self.spectrum.k_min, self.spectrum.k_max, n, rng)
+        frac = self.truncation.allowed_fraction(k)
+        power = self.spectrum.band_power(edges[:-1], edges[1:]) * frac
+        khat = self._surviving_directions(k, frac, rng)
+        e1 = self._polarisation(khat, rng)
+        phase = rng.uniform(0.0, 2 * np.pi, n)
+        kvec = khat * k[:, None]
+        return ModeSet(k=kvec, e1=e1, e2=np.zeros((n, 3)), amplitude=np.sqrt(2 * power), phase=phase,
+                       omega=self._frequency(kvec))
+
+    def _surviving_directions(self, k, frac, rng, max_draws: int = 2_000_000):
+        """Unit vectors uniform among the directions with k <= k_max(theta), one per mode;
+        a mode with no surviving direction (f = 0: no power) keeps a random one."""
+        out = self._directions(rng, len(k))
+        pending = np.flatnonzero(frac > 0)
+        batch = 8
+        while pending.size:
+            m = pending.size
+            cand = self._directions(rng, m * batch).reshape(m, batch, 3)
+            ok = k[pending, None] <= self.truncation.k_max(cand[:, :, 2])
+            hit = ok.any(axis=1)
+            first = np.argmax(ok, axis=1)
+            out[pending[hit]] = cand[hit, first[hit]]
+            pending = pending[~hit]
+            batch = min(batch * 4, max(8, max_draws // max(pending.size, 1)))
+        return out
 
     def info_rows(self, r_g: float) -> list[tuple[str, str]]:
+        return self._motion_rows() + self._damping_rows(r_g)
+
+    def _damping_rows(self, r_g: float) -> list[tuple[str, str]]:
+        tr = self.truncation
+        if tr is None:
+            return []
+        th = np.radians([5.0, 30.0, 60.0, 85.0])
+        km = tr.k_max(np.cos(th))
+        k_c = tr.floor
+        rows = [("  damping", f"{self.damping}: cascade truncated at k_max(theta) = "
+                              + ", ".join(f"{x:.3g}/L at {d:g} deg" for x, d in zip(km, [5, 30, 60, 85]))
+                              + f"; every direction is damped beyond k_c = {k_c:.4g}/L (theta = "
+                              f"{np.degrees(np.arccos(tr.floor_cos_theta)):.3g} deg)")]
+        if r_g > 0:
+            f = float(tr.allowed_fraction(1.0 / r_g)[0])
+            k_lo, k_hi = self.spectrum.k_min, self.spectrum.k_max
+            marks = []
+            for frac in (0.5, 0.1, 0.01):
+                k = tr.k_at_fraction(frac, k_lo, k_hi)
+                marks.append(f"< {frac:g} for r_g < {1 / k:.3g} L" if k is not None else
+                             f"stays >= {frac:g} over the band")
+            rows.append(("  gyroresonance", f"n = +-1 needs k_par >= 1/r_g; the fraction of directions that survive at "
+                                            f"k = 1/r_g is {f:.3g} here (r_g k_c = {r_g * k_c:.3g}); it falls "
+                                            + ", ".join(marks) + ": gyroresonance with fast modes fades below these "
+                                            "rigidities (only the undamped cones remain)"))
+        return rows
+
+    def _motion_rows(self) -> list[tuple[str, str]]:
         if self.v_A > 0:
             motion = (f"moving along k at v_F(theta) = {float(fast_speed(self.v_A, self.beta, 1.0)):.4g} .. "
                       f"{self.wave_speed_max:.4g} c (beta = {self.beta:g}): gyroresonance and transit-time damping")

@@ -48,7 +48,7 @@ class AlfvenMotion:
 
     moves = True
 
-    def in_plasma(self, v_A: float, beta: float):
+    def in_plasma(self, v_A: float, beta: float, plasma=None):
         from dataclasses import replace
         return replace(self, v_A=float(v_A))
 

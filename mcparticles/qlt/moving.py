@@ -178,7 +178,9 @@ def _fast_one(m, spectrum, waves, omega, speed, harmonics, rtol, n_max, n_k=2000
             jp2 = 1.0 / (np.pi * np.where(w > 0, w, 1.0))          # oscillation average beyond W_ASYM
             if np.any(exact):
                 jp2[exact] = _bessel_jp(n_abs, w[exact]) ** 2
-            _, i_f = spectrum.power(kk, 0.0 * kk)
+            # the power at the resonant angle (isotropic spectra depend on |k| only; a
+            # damping truncation does not)
+            _, i_f = spectrum.power(kk * c, kk * np.sqrt(np.maximum(1.0 - c * c, 0.0)))
             v_f = fast_speed(waves.v_A, waves.beta, c)
             common = 2.0 * np.pi * kk ** 2 * np.pi / slope * jp2 * i_f / speed ** 2
             rel = c * speed - m * v_f

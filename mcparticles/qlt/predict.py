@@ -385,8 +385,20 @@ def as_dict(card, mu) -> dict:
         out["kappa_note"] = pred.kappa_reason
     elif k.note:
         out["kappa_note"] = k.note
+    f = card.field.power_factor
+    out["boost"] = card.field.boost
     if card.physical is not None:
-        out["kappa_par_cm2_s"] = fin(card.physical.kappa_cm2_s(k.kappa_par)) if k else None
+        out["kappa_par_cm2_s"] = fin(card.physical.kappa_cm2_s(k.kappa_par) * f) if k else None
+        if f != 1.0:
+            out["kappa_par_cm2_s_note"] = f"rescaled to the physical amplitude: x boost^2 = {f:.6g}"
+    if card.field.plasma is not None:
+        out["plasma"] = card.field.plasma.summary()
+    from ..analysis import fluid_kappa
+    fluid = fluid_kappa(card)
+    if fluid is not None:
+        out["fluid_kappa_par"] = fin(fluid)
+        if card.physical is not None:
+            out["fluid_kappa_par_cm2_s"] = fin(card.physical.kappa_cm2_s(fluid) * f)
     if card.field.moving:
         _, d_mup, d_pp = transport(card, mu)
         m = pred.momentum

@@ -16,7 +16,9 @@ eps = v_A / v; Schlickeiser 1989, ApJ 336, 243):
                * [1 + sign(q) sign(mu - j eps) sigma]
     D_mup^j  = D_mumu^j p j eps / (1 - j mu eps),   D_pp^j = D_mumu^j p^2 eps^2 / (1 - j mu eps)^2
 
-(p in units of the initial momentum: p = 1), summed over the families.  With eps = 0
+(p in units of the initial momentum: p = 1), summed over the families; sigma is the
+helicity of the family (``Slab.family_sigma``: the component's, or one per family for
+pressure-anisotropy waves).  With eps = 0
 the first line is the static formula.
 """
 from __future__ import annotations
@@ -49,7 +51,7 @@ def transport_slab(slab, mu, particle, B0: float, *, unbounded: bool = False):
             k_res = np.where(a > 0, 1.0 / (r_g * np.where(a > 0, a, 1.0)), np.inf)
         with np.errstate(invalid="ignore", over="ignore"):    # inf * 0 in the branch np.where drops
             kp = np.where(np.isfinite(k_res), k_res * density(np.where(np.isfinite(k_res), k_res, 1.0)), 0.0)
-        helical = 1.0 + particle.charge_sign * np.sign(shifted) * slab.helicity
+        helical = 1.0 + particle.charge_sign * np.sign(shifted) * slab.family_sigma(j)
         frame = 1.0 - j * mu * eps                             # (1 - mu eps_k), eps_k = j eps
         d = 0.25 * np.pi * omega * (1.0 - mu * mu) * frame * frame * fraction * kp / B0 ** 2 * helical
         d_mumu = d_mumu + d

@@ -28,9 +28,11 @@ def predict_qlt(card: Card, mu) -> dict:
     cosines ``mu``, as ``mcparticles qlt --json`` prints them: ``mu``, ``dmumu`` [c/L],
     ``kappa_par`` [L c] and ``lambda_par`` [L] (spectrum continued above k_max; None when
     QLT gives no finite value, ``kappa_note`` says why), ``kappa_par_band_limited``,
-    ``gap_mu`` (D_mumu = 0 below it), ``rigidity``, ``r_g`` [L], ``dB2``, ``v_A`` [c] and,
-    for physical cards, ``kappa_par_cm2_s``.  Raises CardError when the card has no
-    QLT (B0 = 0)."""
+    ``gap_mu`` (D_mumu = 0 below it), ``rigidity``, ``r_g`` [L], ``dB2``, ``v_A`` [c],
+    ``boost``; for physical cards ``kappa_par_cm2_s`` (rescaled by boost^2 to the
+    physical amplitude); with ``[plasma]`` its derived quantities (``plasma``); for
+    self-generated spectra the fluid estimate ``fluid_kappa_par``.  Raises CardError
+    when the card has no QLT (B0 = 0)."""
     from .qlt import predict
     try:
         return predict.as_dict(card, mu)

@@ -150,7 +150,7 @@ def build_result(sums: PointSums, qlt: QLTPrediction, timing: dict | None) -> Re
     if card.field.plasma is not None:
         summary["plasma"] = card.field.plasma.summary()
     if card.physical is not None:
-        summary["physical"] = physical_summary(card, par, perp, kq, fluid)
+        summary["physical"] = physical_summary(card, par, perp, kq, fluid, k_from_d)
     momentum = None
     if card.field.moving:
         momentum = _momentum(card, plan, t, disp, counts, lag, cor, qlt, resolved, par, summary)
@@ -177,7 +177,7 @@ def fluid_kappa(card) -> float | None:
     return float(1.0 / inv) if inv > 0 else None
 
 
-def physical_summary(card, par, perp, kq, fluid) -> dict:
+def physical_summary(card, par, perp, kq, fluid, k_from_d) -> dict:
     """kappa, lambda and r_g in cm^2/s and cm; with a boost, the transport coefficients
     are rescaled to the physical amplitude (kappa x boost^2, quasi-linear scaling) and
     say so."""
@@ -188,6 +188,7 @@ def physical_summary(card, par, perp, kq, fluid) -> dict:
         "kappa_perp_cm2_s": ph.kappa_cm2_s(perp.value) * f, "kappa_perp_err_cm2_s": ph.kappa_cm2_s(perp.err) * f,
         "qlt_kappa_par_cm2_s": ph.kappa_cm2_s(kq.kappa_par) * f if kq else None,
         "fluid_kappa_par_cm2_s": ph.kappa_cm2_s(fluid) * f if fluid else None,
+        "kappa_par_from_dmumu_cm2_s": ph.kappa_cm2_s(k_from_d) * f if math.isfinite(k_from_d) else None,
         "lambda_par_cm": ph.length_cm(3.0 * par.value / v) * f, "r_g_cm": ph.length_cm(card.r_g),
         "energy_GeV": ph.energy_GeV, "B0_microgauss": ph.B_microgauss, "L_pc": ph.L_pc,
     }

@@ -122,6 +122,8 @@ def cmd_run(a) -> int:
                 src = ", ".join(f"{m} {v:g}" for m, v in s.get("source_delta", {}).items())
                 print(f"kappa_par ~ E^delta: delta = {_fmt(s['delta'], s['delta_err'])} (QLT {_fmt(s['qlt_delta'])}"
                       + (f", fluid {_fmt(s['fluid_delta'])}" if s.get("fluid_delta") is not None else "")
+                      + (f", from the measured D_mumu {_fmt(s['delta_from_dmumu'])}"
+                         if s.get("delta_from_dmumu") is not None else "")
                       + (f"; fluid slopes of the sources: {src}" if src else "")
                       + "; observed 0.3-0.7)")
             for chk in s.get("boost_check", []):
@@ -131,7 +133,9 @@ def cmd_run(a) -> int:
                     parts.append(f"D_mumu/boost^2 ratio {_fmt(chk['dmumu_ratio'], chk['dmumu_ratio_err'])} (lag), "
                                  f"{_fmt(chk.get('dmumu_corr_ratio'), chk.get('dmumu_corr_ratio_err'))} (corr)")
                 if "kappa_ratio" in chk:
-                    parts.append(f"kappa x boost^2 ratio {_fmt(chk['kappa_ratio'], chk['kappa_ratio_err'])}")
+                    plateau = all(chk["kappa_plateau_reached"])
+                    parts.append(f"kappa x boost^2 ratio {_fmt(chk['kappa_ratio'], chk['kappa_ratio_err'])}"
+                                 + ("" if plateau else " (no kappa plateau at both: not checked)"))
                 print(f"boost check, boosts {chk['boosts']}: {'; '.join(parts)} ({verdict} with 1 within 2 sigma)")
         else:
             print(_summary_text(res.summary, res.timing, out))
@@ -177,6 +181,7 @@ def _summary_text(s, timing, out) -> str:
                      f"QLT {_fmt(ph['qlt_kappa_par_cm2_s'])} cm^2/s"
                      + (f", fluid {_fmt(ph['fluid_kappa_par_cm2_s'])} cm^2/s" if ph.get("fluid_kappa_par_cm2_s")
                         else "")
+                     + f"; from the measured D_mumu {_fmt(ph.get('kappa_par_from_dmumu_cm2_s'))} cm^2/s"
                      + (f" (rescaled: boost {_fmt(ph['boost'])})" if "boost" in ph else ""))
     return "\n".join(lines)
 

@@ -403,6 +403,9 @@ def write_scan(output_dir, scan_result, plots: bool = True) -> Path:
                 continue
             arr = np.array([np.nan if c is None else float(c) for c in col])
             _dataset(sg, k, arr, "", f"{k} of each scan point (NaN where undefined)")
+        extra = {k: v for k, v in scan_result.summary.items() if k not in ("scan", "points", "timing")}
+        if extra:       # the energy slope, the boost check (JSON, as in summary.json)
+            sg.attrs["fits"] = json.dumps(extra)
         _write_dict(f.create_group("timing"), scan_result.timing)
 
     _write_outputs(out, fill, scan_result.summary)

@@ -225,9 +225,9 @@ def read_plasma(p: dict) -> Plasma:
     path = "plasma"
     no_unknown(p, set(PLASMA_KEYS), path)
     phase = take(p, "phase", path, None)
-    if phase is not None and phase not in PHASES:
+    if phase is not None and (not isinstance(phase, str) or phase not in PHASES):
         raise CardError("plasma.phase", phase, "must be one of " + " | ".join(f'"{k}"' for k in PHASES))
-    pre = PHASES.get(phase)
+    pre = PHASES.get(phase) if phase is not None else None
 
     def value(key, lo, hi, *, lo_open=True, hi_open=False):
         default = getattr(pre, key) if pre is not None else None

@@ -285,6 +285,8 @@ def plot_kappa_energy(scan_result, ax=None):
     ax.set_title(title, fontsize=9)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    from matplotlib.ticker import NullFormatter
+    ax.xaxis.set_minor_formatter(NullFormatter())     # a decade or less: the minor labels collide
     ax.set_xlabel("E [GeV]")
     ax.set_ylabel(r"$\kappa_\parallel$ [cm$^2$/s] (physical amplitude)")
     ax.legend(fontsize=7)

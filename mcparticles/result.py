@@ -210,6 +210,12 @@ class ScanResult:
         from .plotting import plot_scan_kappa
         return plot_scan_kappa(self, ax)
 
+    def plot_kappa_energy(self, ax=None):
+        """An energy scan's kappa_par(E) in cm^2/s with QLT, the fluid estimate, the fitted
+        delta and the observed band (kappa_vs_energy.png)."""
+        from .plotting import plot_kappa_energy
+        return plot_kappa_energy(self, ax)
+
 
 #: summary keys tabulated over the points of a scan
 SCAN_KEYS = ("kappa_par", "kappa_par_err", "kappa_perp", "kappa_perp_err", "lambda_par", "lambda_par_err",

@@ -55,7 +55,8 @@ def fit_slope(x, y, err=None) -> dict:
 
 def energy_slopes(points) -> dict:
     """delta of the measured, QLT and fluid kappa_par (rescaled to the physical amplitude,
-    so points with different boosts combine) against the total energy."""
+    so points with different boosts combine) against the total energy; also of the kappa_par
+    computed from the measured D_mumu (``delta_from_dmumu``, unweighted: it has no error)."""
     e = [r.card.physical.energy_GeV for r in points]
     f = np.array([r.card.field.power_factor for r in points])
 
@@ -65,8 +66,10 @@ def energy_slopes(points) -> dict:
     meas = fit_slope(e, col("kappa_par"), col("kappa_par_err"))
     qlt = fit_slope(e, col("qlt_kappa_par"))
     fluid = fit_slope(e, col("fluid_kappa_par"))
+    from_d = fit_slope(e, col("kappa_par_from_dmumu"))
     out = {"delta": meas["slope"], "delta_err": meas["slope_err"], "delta_chi2_dof": meas["chi2_dof"],
-           "qlt_delta": qlt["slope"], "fluid_delta": fluid["slope"], "delta_points": meas["n"],
+           "qlt_delta": qlt["slope"], "fluid_delta": fluid["slope"], "delta_from_dmumu": from_d["slope"],
+           "delta_points": meas["n"],
            "observed_delta": list(OBSERVED_DELTA)}
     if out["delta"] is not None and out["delta_err"] and out["qlt_delta"] is not None:
         out["delta_minus_qlt_sigma"] = (out["delta"] - out["qlt_delta"]) / out["delta_err"]

@@ -57,14 +57,12 @@ import numpy as np
 from scipy import integrate
 
 from .damping import ALFVEN_DAMPING, linear_rates, nonlinear_landau_coefficient
+from .plasma import YEAR_S
 from .schema import CardError, no_unknown, number
 from .spectra import Spectrum
-from .units import PROTON_MASS_GEV, RG_CM_PER_GEV_MICROGAUSS
+from .units import PC_CM, PROTON_MASS_GEV, RG_CM_PER_GEV_MICROGAUSS
 
-GEV_ERG = 1.602176634e-3
-EV_ERG = 1.602176634e-12
-PC_CM = 3.0856775814913673e18
-YEAR_S = 3.15576e7
+GEV_ERG = 1.602176634e-3           # erg per GeV
 #: the energy density normalisation counts protons above this momentum [GeV/c]
 P_REF_GEV = 1.0
 
@@ -102,7 +100,7 @@ class CosmicRays:
         # kinetic energy per unit A of protons above P_REF: int 4 pi p^(2-alpha) T(p) dp, in ln p
         val, _ = integrate.quad(lambda u: 4 * math.pi * math.exp((3 - a) * u) * (math.hypot(math.exp(u), m) - m),
                                 math.log(P_REF_GEV), math.log(P_REF_GEV) + 60.0, limit=400)
-        object.__setattr__(self, "_amplitude", self.energy_density_eV_cm3 * 1e-9 / val)   # GeV^-... units of A
+        object.__setattr__(self, "_amplitude", self.energy_density_eV_cm3 * 1e-9 / val)   # [cm^-3 (GeV/c)^(alpha-3)]
 
     def pressure_per_ln_p(self, p_GeV):
         """Pi(p) [erg cm^-3] per ln p."""
@@ -297,6 +295,23 @@ class SelfGeneratedSpectrum(Spectrum):
     def shape(self, k):
         k = np.asarray(k, dtype=float)
         return self.generation.power_per_ln_k(k) / k
+
+    @property
+    def edge_slope(self) -> float:
+        """d ln W / d ln k at k_max (W = k P): the slope the spectrum is continued with."""
+        w = self.generation.power_per_ln_k(self.k_max * np.array([1.0 - 1e-4, 1.0 + 1e-4]))
+        return float(np.log(w[1] / w[0]) / np.log((1.0 + 1e-4) / (1.0 - 1e-4))) if np.all(w > 0) else 0.0
+
+    def density_unbounded(self, k):
+        """P(k) continued above k_max with the power law of the band edge (the same
+        convention as a power-law card: the shape continued, here its local slope): the
+        equilibrium itself would continue to waves resonant with p < p_min, where the
+        f ~ p^-alpha population turns non-relativistic and is no longer the card's."""
+        k = np.asarray(k, dtype=float)
+        inside = self.density(np.minimum(k, self.k_max))
+        p_edge = float(self.density(self.k_max))
+        above = p_edge * np.power(np.maximum(k, self.k_max) / self.k_max, self.edge_slope - 1.0)
+        return np.where(k > self.k_max, above, np.where(k >= self.k_min, inside, 0.0))
 
     def __eq__(self, other):
         return (type(other) is type(self) and self.generation == other.generation and self.dB2 == other.dB2

@@ -10,6 +10,8 @@ import pytest
 
 import mcparticles
 from mcparticles import config
+from mcparticles.plasma import PLASMA_KEYS
+from mcparticles.selfgen import COSMIC_RAY_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 # spelled in pieces so that this file does not contain what it looks for
@@ -39,7 +41,7 @@ def test_card_reference_lists_every_generic_key():
     text = (ROOT / "docs" / "card.md").read_text()
     for section, keys in (("run", config.RUN_KEYS), ("field", config.FIELD_KEYS), ("particles", config.PARTICLE_KEYS),
                           ("time", config.TIME_KEYS), ("diagnostics", config.DIAGNOSTICS_KEYS),
-                          ("qlt", config.QLT_KEYS)):
+                          ("qlt", config.QLT_KEYS), ("plasma", PLASMA_KEYS), ("cosmic_rays", COSMIC_RAY_KEYS)):
         block = text.split(f"## `[{section}]`")[1] if section != "field" else text.split("## `[field]`")[1]
         for key in keys:
             assert f"| `{key}` |" in block.split("\n## ")[0], (section, key)

@@ -68,11 +68,33 @@ BASES["isotropic_fast"]["field"]["turbulence"] = [
     {"model": "isotropic", "dB2": 0.03, "k_min": 1.0, "k_max": 30.0, "n_modes": 8},
     {"model": "fast_modes", "dB2": 0.01, "k_min": 1.0, "k_max": 30.0, "n_modes": 8, "damping": "none"}]
 BASES["isotropic_fast"]["field"]["precision"] = "rotation"
+BASES["self_generated"] = {
+    "run": {"name": "fuzz", "seed": 3, "realizations": 1, "batch_size": 8},
+    "plasma": {"phase": "WIM", "T_K": 1e4, "f_neutral": 0.01, "M_A": 0.6},
+    "cosmic_rays": {"alpha": 4.7, "energy_density_eV_cm3": 1.0, "gradient_scale_pc": 1000.0, "p_min_GeV": 3.0,
+                    "p_max_GeV": 300.0},
+    "field": {"boost": 30.0, "turbulence": [{"model": "slab", "spectrum": "self_generated", "drive": "streaming",
+                                             "damping": ["ion_neutral", "turbulent"], "n_modes": 8}]},
+    "particles": {"count": 8, "energy_GeV": [30.0, 60.0]},
+    "time": {"t_max": 1e-6, "n_output": 4},
+    "diagnostics": {"mu_bins": 4, "trajectories": 1, "track_points": 10},
+}
+BASES["damped_fast"] = {
+    "run": {"name": "fuzz", "seed": 3, "realizations": 1, "batch_size": 8},
+    "plasma": {"phase": "hot_halo", "L_pc": 100.0, "M_A": 1.0},
+    "field": {"boost": 0.05, "turbulence": [{"model": "fast_modes", "M_A": 1.0, "k_min": 1.0, "k_max": 30.0,
+                                             "n_modes": 8, "damping": "viscous"}]},
+    "particles": {"count": 8, "energy_GeV": 9.25e6},
+    "time": {"t_max": 0.5, "n_output": 4},
+    "diagnostics": {"mu_bins": 4, "trajectories": 1, "track_points": 10},
+}
 
 #: words the card vocabulary knows, so that mutations also produce valid cards
 WORDS = ["auto", "isotropic", "slab", "fast_modes", "alfvenic_gs95", "composite", "power_law",
          "bendover", "left", "right", "unpolarized", "sharp", "broadened", "all", "none", "viscous",
-         "modes", "grid", "double", "rotation", "", " ", "fuzz", "a/b", "..", "x\x00y", "ünïcødé ✓", "🚀"]
+         "modes", "grid", "double", "rotation", "self_generated", "streaming", "pressure_anisotropy",
+         "ion_neutral", "turbulent", "nonlinear_landau", "dust", "collisionless", "WIM", "hot_halo",
+         "diffuse_ISM", "", " ", "fuzz", "a/b", "..", "x\x00y", "ünïcødé ✓", "🚀"]
 N_EXAMPLES = int(os.environ.get("MCP_FUZZ_EXAMPLES", "500"))
 MAX_COST = 3e6       # mode evaluations x particle-steps of a card run for real
 
@@ -249,8 +271,8 @@ def test_spliced_text_exit_2_or_run(base, where, cut, insert):
 def test_every_base_card_runs():
     """The starting points are valid and cheap, so mutations start from real runs."""
     for name, card in BASES.items():
-        if name == "isotropic_fast":
-            continue                          # 3D QLT: covered by tests/test_families.py
+        if name in ("isotropic_fast", "damped_fast"):
+            continue                          # 3D QLT: covered by tests/test_families.py, test_physics_plasma.py
         with tempfile.TemporaryDirectory() as tmp:
             p = Path(tmp) / "c.toml"
             p.write_text(to_toml(card), encoding="utf-8")

@@ -17,7 +17,7 @@ def test_wim_beta_and_speeds():
     assert p.beta == pytest.approx(8 * math.pi * 0.2 * K_B * 1e4 / 6e-6 ** 2, rel=1e-12)
     assert p.v_A_cm_s == pytest.approx(6e-6 / math.sqrt(4 * math.pi * 0.2 * M_P), rel=1e-12)
     assert p.v_A_cm_s / 1e5 == pytest.approx(29.26, abs=0.01)
-    assert p.c_s_cm_s ** 2 == pytest.approx(5 / 3 * 0.5 * p.beta * p.v_A_cm_s ** 2, rel=1e-12)   # = (Gamma beta/2) v_A^2
+    assert p.c_s_cm_s ** 2 == pytest.approx(5 / 3 * 0.5 * p.beta * p.v_A_cm_s ** 2, rel=1e-12)   # (Gamma beta/2) v_A^2
     assert p.omega0 == pytest.approx(E * 6e-6 / (M_P * C), rel=1e-12)
     assert (p.n_i_cm3, p.T_K, p.B_microgauss, p.L_pc, p.M_A, p.f_neutral) == (0.2, 1e4, 6.0, 50.0, 0.6, 0.01)
 

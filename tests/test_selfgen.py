@@ -127,8 +127,9 @@ def test_qlt_energy_slope_is_the_fluid_slope_of_the_sources(damping, delta_s):
     """kappa ~ E^delta_s with delta_s = 1 - (xi_k - 0.7)/(1 + xi_A) (Hopkins et al. 2022
     sec. 3.4) for the fluid estimate and for the slab QLT of the equilibrium spectrum, in
     the relativistic range (E = 300 GeV - 10 TeV, waves resonant with p >= 30 GeV/c).
-    (At 10-100 GeV the QLT slope is lower by up to 0.06: resonances near 90 degrees reach
-    non-relativistic p_1 = E |mu|, where the equilibrium power falls.)"""
+    (At 10-100 GeV with waves down to p = 0.33 GeV/c the QLT slope is lower, by 0.13 for
+    turbulent damping: resonances near 90 degrees reach non-relativistic p_1 = E |mu|,
+    where the equilibrium power falls; docs/physics.md §7.3.)"""
     from mcparticles.analysis import fluid_kappa
     from mcparticles.qlt.predict import predict
     from mcparticles.scanfit import fit_slope

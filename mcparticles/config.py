@@ -338,6 +338,23 @@ def _plasma_sections(data: dict):
     return plasma, cosmic_rays
 
 
+def _check_drive_keys(cosmic_rays, drives: set) -> None:
+    """[cosmic_rays] keys that no component's drive uses are errors (a key meant for the
+    other instability must not be ignored silently)."""
+    if not drives:
+        raise CardError("[cosmic_rays]", "(given)", 'is used only by a slab component with spectrum = '
+                        '"self_generated"; remove it or add one')
+    unused = []
+    if "streaming" not in drives and cosmic_rays.gradient_scale_pc is not None:
+        unused.append(("gradient_scale_pc", cosmic_rays.gradient_scale_pc, 'drive = "streaming"'))
+    if "pressure_anisotropy" not in drives:
+        for key in ("dP_over_P", "field_change_time_yr"):
+            if getattr(cosmic_rays, key) is not None:
+                unused.append((key, getattr(cosmic_rays, key), 'drive = "pressure_anisotropy"'))
+    for key, value, what in unused:
+        raise CardError(f"cosmic_rays.{key}", value, f"is used only by {what}, which no component has")
+
+
 def _with_plasma_units(p: dict, plasma) -> dict:
     """[particles] with B0_microgauss and L_pc taken from the [plasma] (a copy); a card
     that gives them too must give the same values."""
@@ -454,9 +471,8 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     from .fields.base import PlasmaContext
     comps = tuple(model_from_table(t, f"field.turbulence[{i}]").in_plasma(
         v_A, beta, PlasmaContext(plasma, cosmic_rays, f"field.turbulence[{i}]")) for i, t in enumerate(turb))
-    if cosmic_rays is not None and not any(getattr(c, "drive", None) for c in comps):
-        raise CardError("[cosmic_rays]", "(given)", 'is used only by a slab component with spectrum = '
-                        '"self_generated"; remove it or add one')
+    if cosmic_rays is not None:
+        _check_drive_keys(cosmic_rays, {getattr(c, "drive", None) for c in comps} - {None})
     boost, boost_auto = _boost(f, B0)      # "auto": boost 1 here, resolved at the end
     if boost != 1.0:
         comps = tuple(c.scaled(boost * boost) for c in comps)

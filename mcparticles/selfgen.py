@@ -118,13 +118,14 @@ def read_cosmic_rays(c: dict) -> CosmicRays:
     path = "cosmic_rays"
     no_unknown(c, set(COSMIC_RAY_KEYS), path)
     alpha = number(c, "alpha", path, 4.7, lo=4.0, lo_open=True, hi=10.0)
-    opt = {k: number(c, k, path, lo=lo, lo_open=True, hi=1e30) for k, lo in
-           (("gradient_scale_pc", 0.0),) if k in c}
+    opt = {}
+    if "gradient_scale_pc" in c:
+        opt["gradient_scale_pc"] = number(c, "gradient_scale_pc", path, lo=1e-6, hi=1e12)
     if "field_change_time_yr" in c:
-        v = number(c, "field_change_time_yr", path, lo=-1e30, hi=1e30)
-        if v == 0:
-            raise CardError("cosmic_rays.field_change_time_yr", v, "must be a non-zero number of years (B/(dB/dt): "
-                            "< 0 for a weakening field)")
+        v = number(c, "field_change_time_yr", path, lo=-1e15, hi=1e15)
+        if abs(v) < 1e-6:
+            raise CardError("cosmic_rays.field_change_time_yr", v, "must be a number of years with 1e-6 <= |tau_B| <= "
+                            "1e15 (B/(dB/dt): < 0 for a weakening field)")
         opt["field_change_time_yr"] = v
     if "dP_over_P" in c:
         v = number(c, "dP_over_P", path, lo=-1.0, hi=1.0)
@@ -137,8 +138,8 @@ def read_cosmic_rays(c: dict) -> CosmicRays:
     p_max = number(c, "p_max_GeV", path, 1e4, lo=1e-3, hi=1e9)
     if p_max <= p_min * 1.0001:
         raise CardError("cosmic_rays.p_max_GeV", p_max, f"must be greater than p_min_GeV = {p_min:g}")
-    return CosmicRays(alpha=alpha, energy_density_eV_cm3=number(c, "energy_density_eV_cm3", path, 1.0, lo=0.0,
-                                                                lo_open=True, hi=1e12),
+    return CosmicRays(alpha=alpha, energy_density_eV_cm3=number(c, "energy_density_eV_cm3", path, 1.0, lo=1e-12,
+                                                                hi=1e12),
                       p_min_GeV=p_min, p_max_GeV=p_max, **opt)
 
 

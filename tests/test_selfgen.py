@@ -176,6 +176,12 @@ def test_bad_self_generated_cards():
     d = card()
     del d["plasma"]
     assert "needs a [plasma]" in err(d)
+    d = card()
+    d["cosmic_rays"]["dP_over_P"] = 1e-3
+    assert "cosmic_rays.dP_over_P" in err(d) and "no component has" in err(d)
+    d = card("pressure_anisotropy", ("nonlinear_landau",), {"dP_over_P": 1e-3})
+    d["cosmic_rays"]["gradient_scale_pc"] = 100.0
+    assert "cosmic_rays.gradient_scale_pc" in err(d)
 
 
 def test_selfgen_generation_is_the_qlt_parameter_object():

@@ -135,16 +135,13 @@ class FastTruncation:
         return tail[idx] / w.sum()
 
     @property
-    def floor(self) -> float:
-        """min over theta of k_max [1/L]: every direction is undamped below it (the
-        truncation of the bulk of the modes)."""
+    def floor(self) -> tuple[float, float]:
+        """(k_c, cos theta there): min over theta of k_max [1/L], below which every
+        direction is undamped (the truncation of the bulk of the modes)."""
         xi = np.linspace(0.0, 1.0, 20001)
-        return float(np.min(self.k_max(xi)))
-
-    @property
-    def floor_cos_theta(self) -> float:
-        xi = np.linspace(0.0, 1.0, 20001)
-        return float(xi[np.argmin(self.k_max(xi))])
+        km = self.k_max(xi)
+        i = int(np.argmin(km))
+        return float(km[i]), float(xi[i])
 
     def k_at_fraction(self, fraction: float, k_lo: float, k_hi: float) -> float | None:
         """The |k| [1/L] in [k_lo, k_hi] beyond which fewer than ``fraction`` of the

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .fields.waves import GAMMA_ADIABATIC
 from .schema import CardError, no_unknown, number, take
 from .units import C_CM_S, PC_CM, PROTON_MASS_G, alfven_speed
 
@@ -37,8 +38,6 @@ ELECTRON_MASS_G = 9.1093837015e-28
 E_CHARGE_ESU = 4.80320471e-10
 EV_ERG = 1.602176634e-12
 YEAR_S = 3.15576e7
-GAMMA_ADIABATIC = 5.0 / 3.0
-
 #: the [plasma] keys besides ``phase`` (units in the names)
 PLASMA_KEYS = ("phase", "n_i_cm3", "f_neutral", "T_K", "B_microgauss", "L_pc", "M_A",
                "dust_to_gas", "dust_k_d_cm", "dust_xi")

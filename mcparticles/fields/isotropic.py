@@ -280,11 +280,11 @@ class FastModes(Isotropic):
             return []
         th = np.radians([5.0, 30.0, 60.0, 85.0])
         km = tr.k_max(np.cos(th))
-        k_c = tr.floor
+        k_c, xi_c = tr.floor
         rows = [("  damping", f"{self.damping}: cascade truncated at k_max(theta) = "
                               + ", ".join(f"{x:.3g}/L at {d:g} deg" for x, d in zip(km, [5, 30, 60, 85]))
                               + f"; every direction is damped beyond k_c = {k_c:.4g}/L (theta = "
-                              f"{np.degrees(np.arccos(tr.floor_cos_theta)):.3g} deg)")]
+                              f"{np.degrees(np.arccos(xi_c)):.3g} deg)")]
         if r_g > 0:
             f = float(tr.allowed_fraction(1.0 / r_g)[0])
             k_lo, k_hi = self.spectrum.k_min, self.spectrum.k_max

@@ -31,7 +31,9 @@ def predict_qlt(card: Card, mu) -> dict:
     ``gap_mu`` (D_mumu = 0 below it), ``rigidity``, ``r_g`` [L], ``dB2``, ``v_A`` [c],
     ``boost``; for physical cards ``kappa_par_cm2_s`` (rescaled by boost^2 to the
     physical amplitude); with ``[plasma]`` its derived quantities (``plasma``); for
-    self-generated spectra the fluid estimate ``fluid_kappa_par``.  Raises CardError
+    self-generated spectra the fluid estimate ``fluid_kappa_par``; NLGC ``kappa_perp_nlgc``
+    [L c] from the QLT kappa_par (None where NLGC does not apply, ``nlgc_note`` says why;
+    qlt/nlgc.py).  Raises CardError
     when the card has no QLT (B0 = 0)."""
     from .qlt import predict
     try:

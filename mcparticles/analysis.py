@@ -144,6 +144,7 @@ def build_result(sums: PointSums, qlt: QLTPrediction, timing: dict | None) -> Re
         "particle_steps": sums.steps,
         "version": __version__,
     }
+    summary.update(nlgc_summary(card, par.value, kq.kappa_par if kq else None))
     fluid = fluid_kappa(card)
     summary["fluid_kappa_par"] = fluid
     summary["boost"] = card.field.boost
@@ -151,6 +152,9 @@ def build_result(sums: PointSums, qlt: QLTPrediction, timing: dict | None) -> Re
         summary["plasma"] = card.field.plasma.summary()
     if card.physical is not None:
         summary["physical"] = physical_summary(card, par, perp, kq, fluid, k_from_d)
+        if summary["kappa_perp_nlgc"] is not None:
+            summary["physical"]["kappa_perp_nlgc_cm2_s"] = (card.physical.kappa_cm2_s(summary["kappa_perp_nlgc"])
+                                                            * card.field.power_factor)
     momentum = None
     if card.field.moving:
         momentum = _momentum(card, plan, t, disp, counts, lag, cor, qlt, resolved, par, summary)
@@ -165,6 +169,18 @@ def build_result(sums: PointSums, qlt: QLTPrediction, timing: dict | None) -> Re
                   qlt_centre=np.asarray(qlt_c, dtype=float), qlt_bin_mean=np.asarray(qlt_b, dtype=float),
                   resolved=resolved, tracks=tracks, units_done=sums.units, units_total=len(plan.units),
                   momentum=momentum)
+
+
+def nlgc_summary(card, kappa_par, qlt_kappa_par) -> dict:
+    """NLGC kappa_perp (qlt/nlgc.py, a^2 = 1/3) from the measured kappa_par
+    (``kappa_perp_nlgc``) and from the QLT one (``kappa_perp_nlgc_from_qlt``); None
+    where NLGC does not apply, ``nlgc_note`` says why or what to beware of."""
+    from .qlt import nlgc
+    measured = kappa_par if kappa_par is not None and math.isfinite(kappa_par) and kappa_par > 0 else None
+    k_meas, note = nlgc.kappa_perp_or_none(card, measured)
+    k_qlt, note_q = nlgc.kappa_perp_or_none(card, qlt_kappa_par)
+    return {"kappa_perp_nlgc": k_meas, "kappa_perp_nlgc_from_qlt": k_qlt,
+            "nlgc_note": note if k_meas is not None or not note_q else note_q, "nlgc_a2": nlgc.A2}
 
 
 def fluid_kappa(card) -> float | None:

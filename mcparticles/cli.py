@@ -1,4 +1,4 @@
-"""Command line: ``mcparticles run | qlt | plot | info`` -- a thin layer over the Python
+"""Command line: ``mcparticles run | qlt | plot | info | validate`` -- a thin layer over the Python
 API that turns on writing, figures, progress and signal handling.
 
 Exit status: 0 success, 2 bad card or arguments (one line, no traceback), 1 failure
@@ -18,10 +18,12 @@ from .config import load_scan
 from .parallel import LaunchError, abort_other_ranks
 from .schema import CardError, one_line
 
+_ARGV: list = []          # the arguments main() parses (for the error message)
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
-        raise CardError("arguments", " ".join(sys.argv[1:]), message)
+        raise CardError("arguments", " ".join(_ARGV), message)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     pl = sub.add_parser("plot", help="(re)draw the figures of a result directory")
     pl.add_argument("result_dir")
+    v = sub.add_parser("validate", help="run the literature validation cases and write a report")
+    lv = v.add_mutually_exclusive_group()
+    lv.add_argument("--quick", dest="level", action="store_const", const="quick",
+                    help="reduced statistics, a few minutes on 2 cores (the default)")
+    lv.add_argument("--full", dest="level", action="store_const", const="full", help="publication statistics")
+    v.add_argument("--only", nargs="+", metavar="NAME", help="run only these cases")
+    v.add_argument("--output", default="results/validation", help="report directory (default: results/validation)")
+    v.add_argument("--threads", type=int, default=0, help="numba threads per rank (default: automatic)")
+    v.add_argument("--list", action="store_true", help="list the cases and exit")
     i = sub.add_parser("info", help="resolution and cost checks")
     i.add_argument("card")
     i.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
@@ -153,7 +164,8 @@ def _summary_text(s, timing, out) -> str:
     lines += [
         f"  kappa_par  = {_fmt(s['kappa_par'], s['kappa_par_err'])} L c   (QLT {_fmt(s['qlt_kappa_par'])},"
         f" plateau {'reached' if s['plateau_reached'] else 'NOT reached: t_max too short'})",
-        f"  kappa_perp = {_fmt(s['kappa_perp'], s['kappa_perp_err'])} L c",
+        f"  kappa_perp = {_fmt(s['kappa_perp'], s['kappa_perp_err'])} L c   (NLGC {_fmt(s.get('kappa_perp_nlgc'))} "
+        "from the measured kappa_par)",
         f"  lambda_par = {_fmt(s['lambda_par'], s['lambda_par_err'])} L   (QLT {_fmt(s['qlt_lambda_par'])})",
         f"  alpha_par = {_fmt(s['alpha_par'], s['alpha_par_err'])}, "
         f"alpha_perp = {_fmt(s['alpha_perp'], s['alpha_perp_err'])}",
@@ -236,6 +248,7 @@ def cmd_qlt(a) -> int:
               f"|mu| < {out['gap_mu']:.3g})")
         if "kappa_note" in out:
             print(out["kappa_note"])
+        print(f"kappa_perp = {_fmt(out['kappa_perp_nlgc'])} L c ({out['nlgc_note']}; from the QLT kappa_par)")
     return 0
 
 
@@ -261,6 +274,38 @@ def cmd_plot(a) -> int:
     return 0
 
 
+def cmd_validate(a) -> int:
+    """Run the validation cases; exit status 1 when a case fails."""
+    from . import validation
+    from .validation import report
+
+    if a.list:
+        for c in validation.CASES:
+            print(f"{c.name:28s} {c.title}")
+        return 0
+    if a.threads < 0:
+        raise CardError("--threads", a.threads, "must be an integer >= 0")
+    cases = validation.select(a.only)          # an unknown name fails here, before anything runs
+    out = Path(a.output)
+    level = a.level or "quick"
+    rank0 = _is_rank0()
+    if rank0:
+        print(f"validation ({level}): {len(cases)} case(s), report in {out}", flush=True)
+    res = validation.validate(level, a.only, threads=a.threads or None,
+                              on_case=lambda v: report.write(v, out),
+                              log=lambda text: print(text, flush=True))
+    if res is None:
+        return 0
+    for oc in res.cases:
+        for c in oc.checks:
+            if not c.passed:
+                print(f"  FAIL {oc.name}: {c.quantity}: {_fmt(c.measured, c.error)} against {_fmt(c.expected)} "
+                      f"({c.source}; tolerance {c.tolerance})")
+    paths = report.write(res, out)
+    print(f"{'all cases passed' if res.passed else 'SOME CASES FAILED'}; report: {paths[0]}, {paths[1]}, {paths[2]}")
+    return 0 if res.passed else 1
+
+
 def cmd_info(a) -> int:
     from .info import report
 
@@ -278,11 +323,13 @@ log = logging.getLogger("mcparticles")
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     log.setLevel(logging.INFO)
+    _ARGV[:] = list(sys.argv[1:] if argv is None else argv)
     try:
         a = _parser().parse_args(argv)
         if getattr(a, "quiet", False):
             log.setLevel(logging.ERROR)
-        return {"run": cmd_run, "qlt": cmd_qlt, "plot": cmd_plot, "info": cmd_info}[a.command](a)
+        return {"run": cmd_run, "qlt": cmd_qlt, "plot": cmd_plot, "info": cmd_info,
+                "validate": cmd_validate}[a.command](a)
     except (CardError, LaunchError) as exc:
         if _is_rank0():             # every rank reads the card and fails alike: one message
             print(f"mcparticles: error: {one_line(exc)}", file=sys.stderr)

@@ -76,6 +76,9 @@ def plot_running(res, ax=None):
     kq = s.get("qlt_kappa_par")
     if _number(kq):
         ax.axhline(kq, color="k", ls="--", lw=1, label=r"QLT $\kappa_\parallel$")
+    kn = s.get("kappa_perp_nlgc")
+    if _number(kn) and kn > 0:
+        ax.axhline(kn, color="C3", ls="-.", lw=1, label=r"NLGC $\kappa_\perp$ (measured $\kappa_\parallel$)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("t [L/c]")
@@ -294,7 +297,8 @@ def plot_kappa_energy(scan_result, ax=None):
 
 
 def plot_scan_kappa(scan_result, ax=None):
-    """kappa_par (and kappa_perp) against the scanned parameter, with QLT kappa_par;
+    """kappa_par (and kappa_perp) against the scanned parameter, with QLT kappa_par and
+    NLGC kappa_perp;
     one curve per turbulence level when both rigidity and dB2 are scanned."""
     ax = _axes(ax)
     table = scan_result.table
@@ -305,6 +309,7 @@ def plot_scan_kappa(scan_result, ax=None):
     groups = col("dB2") if x_name == "rigidity" and "dB2" in params else np.zeros(x.size)
     kpar, kpar_err, kperp, kperp_err, qlt = (col(k) for k in ("kappa_par", "kappa_par_err", "kappa_perp",
                                                                "kappa_perp_err", "qlt_kappa_par"))
+    nlgc = col("kappa_perp_nlgc") if "kappa_perp_nlgc" in table else np.full(x.size, np.nan)   # before 0.6.0
     reached = col("plateau_reached")
     for j, g in enumerate(np.unique(groups)):
         sel = groups == g
@@ -317,6 +322,8 @@ def plot_scan_kappa(scan_result, ax=None):
                         label=r"$\kappa_\perp$" + lab)
         if np.any(np.isfinite(qlt[sel])):
             ax.plot(x[sel], qlt[sel], "--", color=c, lw=1.2, label=r"QLT $\kappa_\parallel$" + lab)
+        if np.any(np.isfinite(nlgc[sel]) & (nlgc[sel] > 0)):
+            ax.plot(x[sel], nlgc[sel], "-.", color=c, lw=1.0, label=r"NLGC $\kappa_\perp$" + lab)
         nr = np.isfinite(reached[sel]) & (reached[sel] < 0.5)
         if np.any(nr):
             ax.plot(x[sel][nr], kpar[sel][nr], "x", color="k", ms=8,

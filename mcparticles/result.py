@@ -218,7 +218,8 @@ class ScanResult:
 
 
 #: summary keys tabulated over the points of a scan
-SCAN_KEYS = ("kappa_par", "kappa_par_err", "kappa_perp", "kappa_perp_err", "lambda_par", "lambda_par_err",
+SCAN_KEYS = ("kappa_par", "kappa_par_err", "kappa_perp", "kappa_perp_err", "kappa_perp_nlgc", "lambda_par",
+             "lambda_par_err",
              "alpha_par", "alpha_perp", "plateau_reached", "qlt_kappa_par", "qlt_lambda_par",
              "dmumu_ratio_median", "kappa_par_from_dmumu", "r_g", "dB2")
 

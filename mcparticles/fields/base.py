@@ -142,6 +142,12 @@ class FieldModel:
         return []
 
     # -- QLT --------------------------------------------------------------------------------
+    def nlgc_terms(self):
+        """The parts of this component's spectral tensor for NLGC kappa_perp
+        (qlt/nlgc.py): a tuple of NLGCTerm ("slab", "2d" or "isotropic" geometry with
+        its 1D spectrum), or None where NLGC is not defined for the model."""
+        return None
+
     def dmumu_qlt(self, mu, particle, B0: float, qlt, *, unbounded: bool = False, broadening=None):
         """Quasi-linear D_mumu [c/L] of this component at ``mu`` for ``particle``
         (a ParticleSpec) in the mean field ``B0``; ``qlt``: the card's QLTSettings;

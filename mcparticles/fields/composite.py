@@ -97,6 +97,10 @@ class Composite(SpectrumBacked, FieldModel):
     def _draw(self, rng: np.random.Generator) -> ModeSet:
         return ModeSet.concatenate([self.slab.sample(rng), self.sample_2d(rng)])
 
+    def nlgc_terms(self):
+        from ..qlt.nlgc import NLGCTerm
+        return (NLGCTerm("slab", self.part(self.slab_fraction)), NLGCTerm("2d", self.part(1.0 - self.slab_fraction)))
+
     def dmumu_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
         return self.slab.dmumu_qlt(mu, particle, B0, qlt, unbounded=unbounded)
 

@@ -131,6 +131,14 @@ class Isotropic(SpectrumBacked, FieldModel):
         """<dB_z^2>: dB2/3 for random polarisation, 2 dB2/3 = <sin^2 theta> dB2 for fast modes."""
         return self.dB2 * (1.0 - self.alfven_fraction) * 2.0 / 3.0
 
+    def nlgc_terms(self):
+        """Random polarisation perpendicular to k: S_ij ~ delta_ij - k_i k_j / k^2.
+        Fast modes (dB in the k-B0 plane) have another tensor and no NLGC here."""
+        if self.alfven_fraction != 0.5:
+            return None
+        from ..qlt.nlgc import NLGCTerm
+        return (NLGCTerm("isotropic", self.spectrum),)
+
     def dmumu_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
         return self.transport_qlt(mu, particle, B0, qlt, unbounded=unbounded, broadening=broadening)[0]
 

@@ -226,6 +226,10 @@ class Slab(AlfvenMotion, SpectrumBacked, FieldModel):
             sets.append(ModeSet(k=kvec, e1=e1, e2=e2, amplitude=amplitude, phase=phase, omega=omega))
         return sets[0] if len(sets) == 1 else ModeSet.concatenate(sets)
 
+    def nlgc_terms(self):
+        from ..qlt.nlgc import NLGCTerm
+        return (NLGCTerm("slab", self.spectrum),)
+
     def dmumu_qlt(self, mu, particle, B0: float, qlt=None, *, unbounded: bool = False, broadening=None):
         """QLT D_mumu for this field (qlt/slab.py); ``unbounded`` continues the
         spectrum above k_max.  Always the sharp resonance (closed form), all harmonics

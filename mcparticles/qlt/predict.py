@@ -393,6 +393,9 @@ def as_dict(card, mu) -> dict:
             out["kappa_par_cm2_s_note"] = f"rescaled to the physical amplitude: x boost^2 = {f:.6g}"
     if card.field.plasma is not None:
         out["plasma"] = card.field.plasma.summary()
+    from . import nlgc
+    out["kappa_perp_nlgc"], note = nlgc.kappa_perp_or_none(card, out["kappa_par"])
+    out["nlgc_note"] = note or nlgc.VARIANT
     from ..analysis import fluid_kappa
     fluid = fluid_kappa(card)
     if fluid is not None:

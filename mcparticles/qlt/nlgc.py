@@ -32,6 +32,7 @@ Fast modes and GS95 have no NLGC here (their S_xx is not one of the three geomet
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 from scipy import integrate, optimize
@@ -106,7 +107,9 @@ def _term_integral(term: NLGCTerm, kperp: float, kpar: float, rate: float) -> fl
         b = k2 * (kpar - kperp)
         return 0.25 * p * isotropic_angle_factor(b / a) / a
 
-    val, _ = integrate.quad(integrand, lo, hi, limit=400, epsrel=1e-10)
+    with warnings.catch_warnings():          # a peaked spectrum: quad's best is kept, NLGC is an estimate
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        val, _ = integrate.quad(integrand, lo, hi, limit=400, epsrel=1e-10)
     return val
 
 
@@ -148,4 +151,6 @@ def kappa_perp_or_none(card, kappa_par) -> tuple[float | None, str]:
         p = predict(card, float(kappa_par))
     except NLGCUnavailable as exc:
         return None, str(exc)
+    except (ValueError, ArithmeticError, RuntimeError) as exc:    # an estimate beside the run: never its end
+        return None, f"NLGC could not be solved: {exc}"
     return p.kappa_perp, p.note

@@ -93,6 +93,7 @@ def draw(validation, out_dir: Path) -> dict:
     """One figure per case in out_dir/figures; {case name: relative path}."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import NullFormatter
 
     fig_dir = out_dir / FIGURES
     fig_dir.mkdir(parents=True, exist_ok=True)
@@ -107,6 +108,9 @@ def draw(validation, out_dir: Path) -> dict:
             oc.case.plot(ax, oc.results, oc.checks)
         except Exception as exc:       # a figure that cannot be drawn is said so, the report still written
             ax.text(0.5, 0.5, f"figure failed: {exc}", ha="center", va="center", transform=ax.transAxes, fontsize=8)
+        for axis in (ax.xaxis, ax.yaxis):     # less than a decade or two: no crowded minor labels
+            if axis.get_scale() == "log":
+                axis.set_minor_formatter(NullFormatter())
         ax.set_title(f"{oc.name}: {'passed' if oc.passed else 'FAILED'}", fontsize=9)
         fig.tight_layout()
         rel = f"{FIGURES}/{oc.name}.png"

@@ -93,13 +93,14 @@ def validate(level: str = "quick", only=None, *, threads: int | None = None, ctx
     progress."""
     from ..parallel import get_context
     from ..simulation import run
-    from .report import metadata
+    from .report import commit_id, metadata
 
     if level not in LEVELS:
         raise CardError("level", level, f"must be one of {', '.join(LEVELS)}")
     cases = select(only)
     ctx = ctx or get_context()
     out = Validation(level=level) if ctx.is_root else None
+    commit = commit_id() if ctx.is_root else None      # before anything is written
     start = time.perf_counter()
     for case in cases:
         t0 = time.perf_counter()
@@ -116,7 +117,7 @@ def validate(level: str = "quick", only=None, *, threads: int | None = None, ctx
         outcome = CaseOutcome(case=case, checks=checks, results=results, seconds=time.perf_counter() - t0,
                               particle_steps=sum(_steps(r) for r in results.values()), error=error)
         out.cases.append(outcome)
-        out.meta = metadata(level, ctx.size, time.perf_counter() - start)
+        out.meta = metadata(level, ctx.size, time.perf_counter() - start, commit)
         if log:
             log(f"  {'passed' if outcome.passed else 'FAILED'} in {outcome.seconds:.1f} s"
                 + (f" ({error})" if error else ""))

@@ -14,7 +14,7 @@ from pathlib import Path
 FIGURES = "figures"
 
 
-def _commit() -> str:
+def commit_id() -> str:
     """The git commit of the package source (with "+changes" when the tree differs), or
     "unknown" outside a git checkout."""
     here = Path(__file__).resolve().parent
@@ -53,12 +53,15 @@ def _isa() -> str:
         return "unknown"
 
 
-def metadata(level: str, ranks: int, wall: float) -> dict:
+def metadata(level: str, ranks: int, wall: float, commit: str | None = None) -> dict:
+    """The report's header: level, date, version, ``commit`` (default: now; validate
+    takes it before the first case, so the report's own files do not count as changes),
+    machine, ranks, threads and wall time."""
     import numba
 
     from .._version import __version__
     return {"level": level, "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "version": __version__, "commit": _commit(), "cpu": _cpu(), "cores": os.cpu_count(),
+            "version": __version__, "commit": commit or commit_id(), "cpu": _cpu(), "cores": os.cpu_count(),
             "isa": _isa(), "ranks": ranks, "threads": numba.get_num_threads(), "wall_seconds": wall,
             "python": platform.python_version(), "numba": numba.__version__}
 

@@ -152,9 +152,10 @@ def build_result(sums: PointSums, qlt: QLTPrediction, timing: dict | None) -> Re
         summary["plasma"] = card.field.plasma.summary()
     if card.physical is not None:
         summary["physical"] = physical_summary(card, par, perp, kq, fluid, k_from_d)
-        if summary["kappa_perp_nlgc"] is not None:
-            summary["physical"]["kappa_perp_nlgc_cm2_s"] = (card.physical.kappa_cm2_s(summary["kappa_perp_nlgc"])
-                                                            * card.field.power_factor)
+        # NLGC does not scale as 1/dB^2 (at short lambda_par it does not change with the
+        # amplitude at all), so a boosted field has no physical NLGC value
+        if summary["kappa_perp_nlgc"] is not None and card.field.power_factor == 1.0:
+            summary["physical"]["kappa_perp_nlgc_cm2_s"] = card.physical.kappa_cm2_s(summary["kappa_perp_nlgc"])
     momentum = None
     if card.field.moving:
         momentum = _momentum(card, plan, t, disp, counts, lag, cor, qlt, resolved, par, summary)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from mcparticles.config import parse_card
+from mcparticles.validation.core import k_sigma  # the validation cases' k; the other physics tests import it here
 from tests.cards import card_dict
 
 
@@ -25,9 +26,6 @@ def measure(run_card, **sections):
     return card, res
 
 
-def k_sigma(groups: int, comparisons: int, family_alpha: float = 0.01) -> float:
-    from scipy import stats
-    return float(stats.t.ppf(1 - family_alpha / (2 * comparisons), groups - 1))
 
 
 def compare_dmumu(res, floor, mu_max=0.9):

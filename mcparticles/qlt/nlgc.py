@@ -129,7 +129,7 @@ def solve(card_terms, kappa_par: float, speed: float, B0: float, a2: float = A2)
         return 0.0
     g = lambda u: u - math.log(rhs(card_terms, math.exp(u), kappa_par, speed, B0, a2))  # noqa: E731
     lo, hi = math.log(top) - 40.0, math.log(top)
-    if g(hi) >= 0.0 and abs(g(hi)) < 1e-14:
+    if g(hi) < 1e-14:                  # no kappa_perp dependence (pure slab): the root is the top
         return top
     return math.exp(optimize.brentq(g, lo, hi, xtol=1e-12, rtol=1e-12))
 

@@ -61,6 +61,16 @@ rank; the same total work) and prints the aggregate steps/s and the speed-up ove
 
 --kh KH ... instead scans the window half-width k_max h for the slab rows (the choice in
 fields/window.kh_max).
+
+--device cuda measures the GPU kernel (kernels/cuda_push.py through mcparticles.gpu.push,
+transfers and the fixed-point reduction included) instead: per family and mode count
+(defaults: isotropic, 256 modes, 2^20 particles, 200 steps) particle-steps/s, mode
+evaluations (table columns x particle-steps)/s, and the fraction of the GPU's FP64 peak
+(FLOPS_PER_COLUMN per column and particle-step, counted from the kernel's source with an
+FMA as 2, over SMs x FP64 units per SM x 2 x clock); beside it the CPU kernel on one core
+(--particles-cpu particles, the same field and settings) and the ratio.  With
+--end-to-end N it also runs benchmarks/isotropic_256.toml with --device cuda, GPU-sized
+batches (2^20 particles, one work unit per 2^18) and t_max = 10 (3000 steps) N times.
 """
 from __future__ import annotations
 
@@ -337,6 +347,97 @@ def in_subprocess(target: str, argv: list[str]) -> dict:
     return json.loads(proc.stdout)
 
 
+#: floating-point operations per table column and particle-step of kernels/cuda_push.py
+#: (static): phase 4 FMA, reduction 1 FMA + 3 FMA + 1 add, r^2 / 2 / 1 - r^2/2 3, cos
+#: polynomial 5 FMA + 6, sin polynomial 5 FMA + 3, the three field sums 3 FMA (FMA = 2)
+FLOPS_PER_COLUMN = 2 * 4 + 2 * 4 + 1 + 3 + 2 * 5 + 6 + 2 * 5 + 3 + 2 * 3
+#: FP64 FMA units per SM by compute capability (NVIDIA's tuning guides); others 2
+FP64_UNITS = {(6, 0): 32, (7, 0): 32, (8, 0): 32, (9, 0): 64, (10, 0): 64}
+GPU_END_TO_END = ["--set", "particles.count=1048576", "--set", "run.batch_size=262144", "--set", "run.realizations=1",
+                  "--set", "time.t_max=10.0"]
+
+
+def gpu_info() -> dict:
+    """Name, SMs, clock and FP64 peak of the current CUDA device."""
+    from numba import cuda
+
+    from mcparticles.gpu import check_available
+    name = check_available()
+    if name == "simulator":
+        return {"gpu": "simulator", "fp64_peak_flops": None}
+    dev = cuda.get_current_device()
+    sms = dev.MULTIPROCESSOR_COUNT
+    clock_hz = dev.CLOCK_RATE * 1e3
+    units = FP64_UNITS.get(tuple(dev.compute_capability), 2)
+    return {"gpu": name, "sms": sms, "clock_ghz": clock_hz / 1e9, "fp64_units_per_sm": units,
+            "fp64_peak_flops": sms * units * 2 * clock_hz}
+
+
+def measure_cuda(a) -> dict:
+    """GPU rows (one per family and mode count) beside the CPU kernel on one core."""
+    from mcparticles import gpu
+    info = {**gpu_info(), **target_info()}
+    t0 = time.perf_counter()
+    gpu.compile_kernel()
+    jit = time.perf_counter() - t0
+    compile_push(CHUNK)
+    numba.set_num_threads(1)
+    rows = []
+    for f in a.families:
+        for m in a.modes:
+            x, v, field, settings = kernel_args(f, m, a.particles, a.steps)
+            field = FieldArrays.modes(field.table, field.n_slab, field.n_plane)       # the GPU sums every column
+            times = []
+            for _ in range(a.repeat):
+                t1 = time.perf_counter()
+                gpu.push(x, v, field, settings)
+                times.append(time.perf_counter() - t1)
+            rate = a.particles * a.steps / statistics.median(times)
+            cols = field.table.shape[1]
+            flops = FLOPS_PER_COLUMN + (6 if f in MOVING else 0)
+            xc, vc, fc, sc = kernel_args(f, m, a.particles_cpu, a.steps)
+            tc = []
+            for _ in range(max(1, a.repeat // 2)):
+                t1 = time.perf_counter()
+                push(xc, vc, fc, sc)
+                tc.append(time.perf_counter() - t1)
+            cpu = a.particles_cpu * a.steps / statistics.median(tc)
+            peak = info["fp64_peak_flops"]
+            rows.append({"family": f, "modes": m, "cosines": cols, "steps_per_second": rate,
+                         "mode_evaluations_per_second": rate * cols,
+                         "fraction_of_fp64_peak": rate * cols * flops / peak if peak else None,
+                         "cpu_one_core_steps_per_second": cpu, "ratio_to_one_cpu_core": rate / cpu})
+    e2e = []
+    for _ in range(a.end_to_end):
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [sys.executable, "-m", "mcparticles.cli", "run", str(HERE / "isotropic_256.toml"), "--device",
+                   "cuda", "--quiet", "--output", str(Path(tmp) / "e2e"), *GPU_END_TO_END]
+            subprocess.run(cmd, check=True)
+            e2e.append(json.loads((Path(tmp) / "e2e" / "summary.json").read_text())["timing"]["steps_per_second"])
+    return {**info, "device": "cuda", "jit_seconds": jit, "particles": a.particles, "particles_cpu": a.particles_cpu,
+            "steps": a.steps, "repeat": a.repeat, "rows": rows, "end_to_end": e2e}
+
+
+def print_cuda(r: dict) -> None:
+    peak = r["fp64_peak_flops"]
+    print(f"GPU: {r['gpu']}" + (f", {r['sms']} SMs at {r['clock_ghz']:.2f} GHz, FP64 peak {peak / 1e12:.1f} TFLOP/s"
+                                 if peak else ""))
+    print(f"CPU beside it: {r['host_cpu']} ({r['host_isa']}), numba target {r['target']} -> {r['target_isa']}, "
+          "one core")
+    print(f"kernel compile {r['jit_seconds']:.1f} s; GPU {r['particles']} particles, CPU {r['particles_cpu']}, "
+          f"x {r['steps']} steps, median of {r['repeat']}; FP64 work {FLOPS_PER_COLUMN} flop per column-step")
+    print(f"{'family':<20} {'modes':>5} {'cols':>5} {'steps/s':>10} {'mode evals/s':>12} {'FP64 peak':>9} "
+          f"{'CPU core':>10} {'GPU/core':>8}")
+    for row in r["rows"]:
+        frac = f"{100 * row['fraction_of_fp64_peak']:.1f}%" if row["fraction_of_fp64_peak"] else "-"
+        print(f"{row['family']:<20} {row['modes']:>5} {row['cosines']:>5} {row['steps_per_second']:>10.4g} "
+              f"{row['mode_evaluations_per_second']:>12.4g} {frac:>9} {row['cpu_one_core_steps_per_second']:>10.4g} "
+              f"{row['ratio_to_one_cpu_core']:>8.1f}")
+    if r["end_to_end"]:
+        print(f"end to end (benchmarks/isotropic_256.toml --device cuda {' '.join(GPU_END_TO_END)}): "
+              f"median {statistics.median(r['end_to_end']):.4g} steps/s of {[f'{x:.4g}' for x in r['end_to_end']]}")
+
+
 def print_result(r: dict) -> None:
     print(f"host CPU: {r['host_cpu']} ({r['host_isa']}); numba target: {r['target']}, features: "
           f"{r['target_features']}; widest vector register in a compiled loop: {r['vector_registers']} "
@@ -393,7 +494,24 @@ def main():
     ap.add_argument("--mpi", type=int, nargs="+", metavar="K", help="mpiexec -n K strong scaling (end to end)")
     ap.add_argument("--kh", type=float, nargs="+", metavar="KH",
                     help="scan the slab window's k_max h (one thread) instead of the table")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="cuda: measure the GPU kernel")
+    ap.add_argument("--particles-cpu", type=int, default=1024, help="--device cuda: particles of the CPU comparison")
     a = ap.parse_args()
+    if a.device == "cuda":
+        argv = sys.argv[1:]
+        a.families = a.families if "--families" in argv else ["isotropic"]
+        a.modes = a.modes if "--modes" in argv else [256]
+        a.particles = a.particles if "--particles" in argv else 2 ** 20
+        a.steps = a.steps if "--steps" in argv else 200
+        a.repeat = a.repeat if "--repeat" in argv else 3
+        result = measure_cuda(a)
+        if a.json:
+            text = json.dumps(result, indent=2)
+            print(text) if a.json == "-" else Path(a.json).write_text(text + "\n")
+            if a.json == "-":
+                return
+        print_cuda(result)
+        return
 
     if a.kh:
         compile_push(CHUNK)

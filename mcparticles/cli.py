@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--resume", action="store_true", help="continue an interrupted run")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     r.add_argument("--threads", type=int, default=0, help="numba threads per rank (default: automatic)")
+    r.add_argument("--device", help='push on "cpu" or "cuda" (an NVIDIA GPU per rank); same as --set run.device=...')
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a card value, e.g. --set particles.count=100")
     q = sub.add_parser("qlt", help="quasi-linear predictions only")
@@ -89,7 +90,8 @@ def cmd_run(a) -> int:
     from . import io
     from .simulation import Interrupted, Simulation
 
-    scan = load_scan(a.card, a.set)
+    overrides = list(a.set) + ([f"run.device={json.dumps(a.device)}"] if a.device is not None else [])
+    scan = load_scan(a.card, overrides)
     card = scan.cards[0]
     out = _output_dir(card, a.output)
     if a.threads < 0:
@@ -176,7 +178,7 @@ def _summary_text(s, timing, out) -> str:
     if out is not None:
         lines.append(f"  {s['particle_steps']:.4g} particle-steps in {timing['wall_seconds']:.3g} s = "
                      f"{_fmt(timing['steps_per_second'])} /s ({timing['ranks']} rank(s) x "
-                     f"{timing['threads']} thread(s))")
+                     f"{timing['threads']} thread(s); {timing.get('device', 'cpu')})")
     if "A2" in s:
         lines += [
             f"  moving waves, v_A/v = {_fmt(s['eps'])}: streaming speed <dz>/t = "

@@ -38,7 +38,9 @@ MIN_OUTPUT_TIMES = 4
 
 #: keys of the generic sections (the models' keys live with the models)
 SECTIONS = ("run", "field", "particles", "time", "diagnostics", "qlt", "plasma", "cosmic_rays")
-RUN_KEYS = ("name", "seed", "realizations", "output", "batch_size", "threads")
+RUN_KEYS = ("name", "seed", "realizations", "output", "batch_size", "threads", "device")
+#: where the particles are pushed: numba on the CPU cores, or numba-cuda on an NVIDIA GPU (mcparticles/gpu.py)
+DEVICES = ("cpu", "cuda")
 FIELD_KEYS = ("B0", "turbulence", "v_A", "beta", "n_i_cm3", "backend", "grid_points", "grid_box", "precision", "boost",
               "boost_target_gyroperiods")
 #: boost = "auto" aims at a QLT scattering time 1/nu = 3 kappa_par / v^2 of this many gyro-periods
@@ -61,6 +63,7 @@ class RunSettings:
     output: str | None
     batch_size: int
     threads: int            # 0 = automatic
+    device: str = "cpu"     # one of DEVICES
 
 
 @dataclass(frozen=True)
@@ -436,6 +439,7 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
         output=string(r, "output", "run") if "output" in r else None,
         batch_size=integer(r, "batch_size", "run", 256, lo=1, hi=10**7),
         threads=integer(r, "threads", "run", 0, lo=0, hi=4096),
+        device=choice(r, "device", "run", DEVICES, "cpu"),
     )
 
     qd = section(data, "qlt", required=False)
@@ -463,6 +467,12 @@ def parse_card(data: dict, text: str = "", source: str = "") -> Card:
     if precision != "double" and backend != "modes":
         raise CardError("field.precision", precision, 'applies to backend = "modes" (the grid has no phases); '
                         'allowed with "grid": "double"')
+    if run.device == "cuda" and backend != "modes":
+        raise CardError("run.device", run.device, 'needs field.backend = "modes" (the grid backend runs on the CPU '
+                        'only); allowed with "grid": "cpu"')
+    if run.device == "cuda" and precision != "double":
+        raise CardError("run.device", run.device, 'needs field.precision = "double" (phase rotation is a CPU '
+                        'shortcut; the GPU sums every cosine); allowed with "rotation": "cpu"')
     turb = f.get("turbulence")
     if turb is None:
         raise CardError("[[field.turbulence]]", "(missing)", "at least one turbulence component is required")

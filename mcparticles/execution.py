@@ -20,7 +20,8 @@ import numpy as np
 
 from .analysis import PointSums
 from .config import Scan
-from .kernels.args import FieldArrays, compile_push, push
+from .kernels.args import FieldArrays, compile_push
+from .kernels.args import push as push_cpu
 from .parallel import Context, WorkUnit, particle_rng
 from .planning import CHUNK, Plan, sample_field
 
@@ -51,8 +52,13 @@ def global_jobs(plans) -> list[Job]:
 
 def run_unit(card, plan: Plan, unit: WorkUnit, field: FieldArrays) -> dict:
     """Push one work unit through the field of its realisation (``field``: the kernel's
-    FieldArrays); returns its partial sums (plain arrays) and its kernel time."""
+    FieldArrays) on the card's ``run.device``; returns its partial sums (plain arrays)
+    and its kernel time."""
     x, v = card.particles.initial_state(unit.n_particles, particle_rng(card.run.seed, unit), plan.box)
+    if card.run.device == "cuda":
+        from .gpu import push
+    else:
+        push = push_cpu
     t0 = time.perf_counter()
     disp, lag, cor, traj, bad = push(x, v, field, plan.step_settings(card, unit))
     wall = time.perf_counter() - t0
@@ -66,13 +72,29 @@ def run_unit(card, plan: Plan, unit: WorkUnit, field: FieldArrays) -> dict:
             "steps": unit.n_particles * plan.n_steps, "wall": wall}
 
 
-def warm_up(ctx: Context):
-    """Compile (or load from cache) the kernels: rank 0 first, then the others."""
+def device_field(card, realization: int) -> FieldArrays:
+    """The kernel arguments of one realisation's field for the card's device (the GPU
+    sums every column itself: no Chebyshev windows)."""
+    sampled = sample_field(card, realization)
+    if card.run.device == "cuda":
+        return sampled.kernel_args(card.field.precision, slab_window=False)
+    return sampled.kernel_args(card.field.precision)
+
+
+def warm_up(ctx: Context, devices=("cpu",)):
+    """Compile (or load from cache) the kernels of ``devices``: rank 0 first (it fills
+    numba's cache), then the others."""
+    def compile_all():
+        if "cpu" in devices:
+            compile_push(CHUNK)
+        if "cuda" in devices:
+            from .gpu import compile_kernel
+            compile_kernel()
     if ctx.is_root:
-        compile_push(CHUNK)
+        compile_all()
     ctx.barrier()
     if not ctx.is_root:
-        compile_push(CHUNK)
+        compile_all()
 
 
 class _Progress:
@@ -193,7 +215,7 @@ def execute(scan: Scan, plans: list[Plan], ctx: Context, *, store=None, resume: 
     the units already in the store."""
     jobs = global_jobs(plans)
     done = ctx.bcast(store.done() if (store is not None and resume and ctx.is_root) else set())
-    warm_up(ctx)
+    warm_up(ctx, sorted({c.run.device for c in scan.cards}))
     mine = [j for j in jobs if j.index % ctx.size == ctx.rank and j.index not in done]
     folder = _Folder(scan, plans, jobs, store) if ctx.is_root else None
     kept: dict[int, dict] = {}
@@ -216,7 +238,7 @@ def execute(scan: Scan, plans: list[Plan], ctx: Context, *, store=None, resume: 
                 key = (card.field, card.run.seed, job.unit.realization)
                 if key != field_key:
                     field_key = key
-                    field = sample_field(card, job.unit.realization).kernel_args(card.field.precision)
+                    field = device_field(card, job.unit.realization)
                 try:
                     r = run_unit(card, plans[job.point], job.unit, field)
                 except FloatingPointError as exc:

@@ -176,7 +176,28 @@ def checks(card: Card, plan=None) -> tuple[list[tuple[str, str]], list[str]]:
             warn.append(f"grid box {g.box:.4g} L is not much larger than the QLT mean free path {lam:.4g} L: "
                         "particles see the field repeat (raise grid_box with grid_points)")
     rows.append(("memory", f"~{mem / 2**20:.3g} MiB (independent of t_max except the stored tracks)"))
+    if card.run.device == "cuda":
+        rows.append(("device", "cuda: " + gpu_rows(card, plan, n_cols)))
+        if card.run.batch_size < GPU_MIN_BATCH:
+            warn.append(f"run.device = \"cuda\" with batch_size = {card.run.batch_size}: a work unit is one GPU "
+                        f"launch of one thread per particle, and a GPU needs >= {GPU_MIN_BATCH} of them to fill "
+                        "(an H200 holds ~270000 resident threads); raise run.batch_size (and particles.count)")
     return rows, warn
+
+
+#: particles per work unit below which a GPU launch leaves most of the GPU idle
+GPU_MIN_BATCH = 65536
+
+
+def gpu_rows(card: Card, plan, n_cols: int) -> str:
+    """One line on the GPU launch of a work unit: blocks, and its device memory."""
+    from .kernels.layout import GPU_THREADS as THREADS
+    n = card.run.batch_size
+    moving = card.field.v_A > 0
+    ring = plan.n_lag + 3 + (plan.n_avg if moving else 0)
+    rings = 8 * ring * n * (7 if moving else 2)
+    return (f"{-(-n // THREADS)} blocks of {THREADS} threads per work unit; ~{rings / 2**20:.3g} MiB of GPU memory "
+            f"for the per-particle mu/momentum rings; the table ({n_cols} columns) streamed through shared memory")
 
 
 def report(card: Card) -> str:

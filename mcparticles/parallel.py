@@ -106,10 +106,15 @@ class Context:
         return self.comm.bcast(obj, root=0)
 
     def ranks_on_node(self) -> int:
+        return self.node_rank()[1]
+
+    def node_rank(self) -> tuple[int, int]:
+        """(this rank's index among the ranks on its node, the number of them)."""
         if self.comm is None:
-            return 1
+            return 0, 1
         from mpi4py import MPI
-        return self.comm.Split_type(MPI.COMM_TYPE_SHARED).Get_size()
+        node = self.comm.Split_type(MPI.COMM_TYPE_SHARED)
+        return node.Get_rank(), node.Get_size()
 
 
 def _mpi():

@@ -54,6 +54,20 @@ class Simulation:
             self._plans = [make_plan(c, q) for c, q in zip(self.scan.cards, self.qlt)]
         return self._plans
 
+    def device(self) -> str:
+        """What pushes the particles: "cpu", or the name of this rank's GPU for
+        ``run.device = "cuda"`` (chosen by node-local rank, gpu.select_device).  A
+        card error (exit status 2 on the command line) when no GPU can be used."""
+        if self.scan.cards[0].run.device != "cuda":
+            return "cpu"
+        from .config import CardError
+        from .gpu import GPUUnavailable, check_available, select_device
+        select_device(*self.ctx.node_rank())
+        try:
+            return f"cuda: {check_available()}"
+        except GPUUnavailable as exc:
+            raise CardError("run.device", "cuda", str(exc)) from None
+
     def run(self, output_dir=None, *, resume: bool = False, progress: str | None = None,
             handle_signals: bool = False, plots: bool | None = None):
         """Run every work unit and return a :class:`Result` (a :class:`ScanResult`
@@ -71,6 +85,7 @@ class Simulation:
         numba.set_num_threads(min(threads_per_rank(self.threads or first.run.threads, ctx),
                                   numba.config.NUMBA_NUM_THREADS))
         threads_used = numba.get_num_threads()
+        device = self.device()
         plans = self.plans
         store = None
         if output_dir is not None:
@@ -92,7 +107,8 @@ class Simulation:
         wall = max(p[1] for p in parts)
         steps_new = sum(p[0] for p in parts)
         timing = {"wall_seconds": wall, "steps_per_second": steps_new / wall if wall > 0 else None,
-                  "ranks": ctx.size, "threads": threads_used, "kernel_seconds": sum(p[2] for p in parts)}
+                  "ranks": ctx.size, "threads": threads_used, "device": device,
+                  "kernel_seconds": sum(p[2] for p in parts)}
         if scan.is_scan:
             points = [build_result(s, q, None) for s, q in zip(sums, self.qlt)]
             result = ScanResult(scan=scan, points=points, summary=scan_summary(scan, points, timing))

@@ -1,5 +1,17 @@
-"""Shared fixtures."""
-import pytest
+"""Shared fixtures.
+
+The GPU kernels run on numba-cuda's CPU simulator (NUMBA_ENABLE_CUDASIM=1, set here
+before numba is imported) unless MCPARTICLES_TEST_GPU=1 asks for the real device: on a
+machine with an NVIDIA GPU, ``MCPARTICLES_TEST_GPU=1 pytest tests/test_gpu.py
+tests/kernels/test_cuda_push.py -m "slow or not slow"`` runs the same tests on it, and
+the GPU-only ones.
+"""
+import os
+
+if os.environ.get("MCPARTICLES_TEST_GPU", "0") in ("", "0"):
+    os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+
+import pytest  # noqa: E402
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_every_public_name_works_twice(tmp_path):
     card_path = tmp_path / "c.toml"
     card_path.write_text((ROOT / "runs" / "quickstart.toml").read_text())
     for _ in range(2):
-        assert mcparticles.__version__ == "0.6.0"
+        assert mcparticles.__version__ == "0.7.0"
         used.add("__version__")
         card = mcparticles.load_card(card_path).replace(particles={"count": 8}, time={"t_max": 3.0})
         assert isinstance(card, mcparticles.Card)

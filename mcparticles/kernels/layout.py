@@ -8,3 +8,8 @@ the order; ``fields/modes.py`` imports it.
 """
 KX, KY, KZ, OMEGA, PHASE, AX, AY, AZ, EX, EY, EZ = range(11)
 N_ROWS = 11
+
+#: GPU kernel (kernels/cuda_push.py): threads (particles) per block, and table columns
+#: per shared-memory tile; here so that the host side can plan a launch without numba.cuda
+GPU_THREADS = 128
+GPU_TILE = 128

@@ -5,6 +5,7 @@ particles in the same field must follow the same orbits to rounding, and every m
 CPU kernel accumulates must come out the same, to the rounding of the fixed-point sums
 (at most cap 2^-63 per value)."""
 import math
+import os
 
 import numpy as np
 import pytest
@@ -164,3 +165,57 @@ def test_momentum_beyond_the_fixed_point_range_is_an_error(monkeypatch):
     x, v, _, f, s = case("fast_modes_moving", speed=0.9)
     with pytest.raises(FloatingPointError, match="fixed-point"):
         gpu.push(x, v, f, s, threads=2)
+
+
+
+#: compiles push_kernel for compute capability 9.0 with the real numba-cuda target (run
+#: in a process of its own: the tests' process has the simulator loaded); exit status 3
+#: when NVVM / NVRTC are not installed
+_COMPILE_PTX = """
+import sys
+try:
+    from cuda.pathfinder import load_nvidia_dynamic_lib
+    for lib in ("nvvm", "nvrtc"):
+        load_nvidia_dynamic_lib(lib)
+except Exception as exc:
+    print(type(exc).__name__, exc)
+    sys.exit(3)
+from numba import cuda, types as T
+import numba.cuda.dispatcher as dispatcher
+from mcparticles.kernels import cuda_push
+
+
+class H200:
+    compute_capability = (9, 0)
+
+
+# device functions are compiled for the current device's capability: there is none here
+dispatcher.get_current_device = lambda: H200()
+f1, f2, f3, i1 = T.float64[::1], T.float64[:, ::1], T.float64[:, :, ::1], T.int64[::1]
+i5 = T.int64[:, :, :, :, ::1]
+sig = (f2, f2, f2, T.boolean, *[T.float64] * 6, T.int64, i1, *[T.int64] * 8, f1, f1, T.float64, T.int64,
+       *[f2] * 7, f3, i5, i5, f3, i1, i1)
+ptx, _ = cuda.compile_ptx(cuda_push.push_kernel.py_func, sig, cc=(9, 0))
+sys.stdout.write(ptx)
+"""
+
+
+def test_kernel_compiles_for_a_real_gpu(tmp_path):
+    """The simulator runs the kernel as Python; this compiles it for the real target
+    (PTX for compute capability 9.0, the H200's) with numba-cuda's NVVM, which needs no
+    GPU: typing and lowering errors the simulator cannot see fail here.  The PTX must
+    fuse multiply-adds (trig.py's reduction relies on them), use 64-bit integer atomics
+    and block barriers, and keep no per-thread arrays on the stack."""
+    import subprocess
+    import sys
+    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "0"}
+    p = subprocess.run([sys.executable, "-c", _COMPILE_PTX], capture_output=True, text=True, env=env, timeout=600)
+    if p.returncode == 3:
+        pytest.skip(f"NVVM/NVRTC not installed (pip install 'numba-cuda[cu12]'): {p.stdout.strip()[:200]}")
+    assert p.returncode == 0, p.stderr[-3000:]
+    ptx = p.stdout
+    assert ".target sm_90" in ptx
+    assert ptx.count("fma.rn.f64") > 50
+    assert "atom.global.add.u64" in ptx or "red.global.add.u64" in ptx
+    assert "bar.sync" in ptx
+    assert ".local" not in ptx

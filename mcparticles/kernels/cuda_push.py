@@ -111,6 +111,14 @@ def lorentz_dev(px, py, pz, g, bx, by, bz, ex, ey, ez, half_h, mass2):
 
 
 @cuda.jit(device=True)
+def back(r, k, ring):
+    """(r - k) mod ring for 0 <= r < ring, 0 <= k < ring: the ring slot k samples
+    before slot r, without an integer division (slow on a GPU) per lag."""
+    i = r - k
+    return i + ring if i < 0 else i
+
+
+@cuda.jit(device=True)
 def bin_dev(mu, n_bins):
     """``push.mu_bin``: uniform bin of mu on [-1, 1], clamped."""
     b = int((mu + 1.0) * 0.5 * n_bins)
@@ -144,43 +152,48 @@ def momentum_dev(slot, p, j, p_l, n_avg, n_lag, n_bins, inv_2h, mu_ring, p_ring,
                  pbd_ring, lag_fx, cor_fx, lag_scale, cor_scale):
     """``momentum.momentum_sample`` for particle p (rings indexed [sample, particle])."""
     ring = mu_ring.shape[0]
-    p_ring[j % ring, p] = p_l
+    rj = j % ring
+    p_ring[rj, p] = p_l
     if j < n_avg - 1:
         return
     s_mu = 0.0
     s_p = 0.0
-    for i in range(j - n_avg + 1, j + 1):
-        s_mu += mu_ring[i % ring, p]
-        s_p += p_ring[i % ring, p]
+    for i in range(n_avg - 1, -1, -1):           # samples j - n_avg + 1 .. j, oldest first
+        r = back(rj, i, ring)
+        s_mu += mu_ring[r, p]
+        s_p += p_ring[r, p]
     mb = s_mu / n_avg
     pb = s_p / n_avg
     jj = j - (n_avg - 1)
-    mb_ring[jj % ring, p] = mb
-    pb_ring[jj % ring, p] = pb
+    rjj = jj % ring
+    mb_ring[rjj, p] = mb
+    pb_ring[rjj, p] = pb
     for k in range(1, min(n_lag, jj) + 1):
-        m0 = mb_ring[(jj - k) % ring, p]
+        r = back(rjj, k, ring)
+        m0 = mb_ring[r, p]
         b = bin_dev(m0, n_bins)
         dm = mb - m0
-        dp = pb - pb_ring[(jj - k) % ring, p]
+        dp = pb - pb_ring[r, p]
         cuda.atomic.add(lag_fx, (slot, k - 1, b, 3, 1), 1)
         add_fixed(lag_fx, slot, k - 1, b, 4, dp, lag_scale[4])
         add_fixed(lag_fx, slot, k - 1, b, 5, dp * dp, lag_scale[5])
         add_fixed(lag_fx, slot, k - 1, b, 6, dm * dp, lag_scale[6])
         add_fixed(lag_fx, slot, k - 1, b, 7, dm * dm, lag_scale[7])
     if jj >= 2:
-        i1 = jj - 1
-        mbd = (mb - mb_ring[(jj - 2) % ring, p]) * inv_2h
-        pbd = (pb - pb_ring[(jj - 2) % ring, p]) * inv_2h
-        mbd_ring[i1 % ring, p] = mbd
-        pbd_ring[i1 % ring, p] = pbd
-        for k in range(0, min(n_lag, i1 - 1) + 1):
-            i0 = i1 - k
-            b = bin_dev(mb_ring[i0 % ring, p], n_bins)
+        r1 = back(rjj, 1, ring)
+        r2 = back(rjj, 2, ring)
+        mbd = (mb - mb_ring[r2, p]) * inv_2h
+        pbd = (pb - pb_ring[r2, p]) * inv_2h
+        mbd_ring[r1, p] = mbd
+        pbd_ring[r1, p] = pbd
+        for k in range(0, min(n_lag, jj - 2) + 1):
+            r0 = back(r1, k, ring)
+            b = bin_dev(mb_ring[r0, p], n_bins)
             cuda.atomic.add(cor_fx, (slot, k, b, 2, 1), 1)
-            add_fixed(cor_fx, slot, k, b, 3, pbd_ring[i0 % ring, p] * pbd, cor_scale[3])
-            add_fixed(cor_fx, slot, k, b, 4, mbd_ring[i0 % ring, p] * pbd, cor_scale[4])
-            add_fixed(cor_fx, slot, k, b, 5, pbd_ring[i0 % ring, p] * mbd, cor_scale[5])
-            add_fixed(cor_fx, slot, k, b, 6, mbd_ring[i0 % ring, p] * mbd, cor_scale[6])
+            add_fixed(cor_fx, slot, k, b, 3, pbd_ring[r0, p] * pbd, cor_scale[3])
+            add_fixed(cor_fx, slot, k, b, 4, mbd_ring[r0, p] * pbd, cor_scale[4])
+            add_fixed(cor_fx, slot, k, b, 5, pbd_ring[r0, p] * mbd, cor_scale[5])
+            add_fixed(cor_fx, slot, k, b, 6, mbd_ring[r0, p] * mbd, cor_scale[6])
 
 
 @cuda.jit(device=True)
@@ -365,23 +378,24 @@ def push_kernel(x0, v0, table, moving, b0x, b0y, b0z, qm, mass2, dt, n_steps, ou
                 traj[p, k, 6] = mu if mu <= 1.0 else 0.0
         if step % mu_stride == 0:
             if alive and mu <= 1.0:
-                mu_ring[j % ring, p] = mu
+                rj = j % ring
+                mu_ring[rj, p] = mu
                 for k in range(1, min(n_lag, j) + 1):
-                    m0 = mu_ring[(j - k) % ring, p]
+                    m0 = mu_ring[back(rj, k, ring), p]
                     b = bin_dev(m0, n_bins)
                     d = mu - m0
                     cuda.atomic.add(lag_fx, (slot, k - 1, b, 0, 1), 1)
                     add_fixed(lag_fx, slot, k - 1, b, 1, d, lag_scale[1])
                     add_fixed(lag_fx, slot, k - 1, b, 2, d * d, lag_scale[2])
                 if j >= 2:
-                    i1 = j - 1
-                    md = (mu - mu_ring[(j - 2) % ring, p]) * inv_2h
-                    md_ring[i1 % ring, p] = md
-                    for k in range(0, min(n_lag, i1 - 1) + 1):
-                        i0 = i1 - k
-                        b = bin_dev(mu_ring[i0 % ring, p], n_bins)
+                    r1 = back(rj, 1, ring)
+                    md = (mu - mu_ring[back(rj, 2, ring), p]) * inv_2h
+                    md_ring[r1, p] = md
+                    for k in range(0, min(n_lag, j - 2) + 1):
+                        r0 = back(r1, k, ring)
+                        b = bin_dev(mu_ring[r0, p], n_bins)
                         cuda.atomic.add(cor_fx, (slot, k, b, 0, 1), 1)
-                        add_fixed(cor_fx, slot, k, b, 1, md_ring[i0 % ring, p] * md, cor_scale[1])
+                        add_fixed(cor_fx, slot, k, b, 1, md_ring[r0, p] * md, cor_scale[1])
                 if moving:
                     if p_now <= p_max:
                         momentum_dev(slot, p, j, p_now, n_avg, n_lag, n_bins, inv_2h, mu_ring, p_ring, mb_ring,

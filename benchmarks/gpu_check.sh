@@ -28,5 +28,5 @@ status=0
 MCPARTICLES_TEST_GPU=1 timeout 420 "$PY" -m pytest -p no:cacheprovider -q -rs -s --durations=10 \
   tests/kernels/test_cuda_push.py tests/test_gpu.py 2>&1 | tee "$OUTDIR/tests.log" || status=1
 timeout 240 "$PY" benchmarks/push_rate.py --device cuda --families isotropic slab_per_mode fast_modes_moving \
-  --modes 256 --end-to-end 1 --json "$OUTDIR/bench.json" 2>&1 | tee "$OUTDIR/bench.log" || status=1
+  --modes 256 --max-registers 0 128 96 --end-to-end 1 --json "$OUTDIR/bench.json" 2>&1 | tee "$OUTDIR/bench.log" || status=1
 exit $status

@@ -68,7 +68,9 @@ transfers and the fixed-point reduction included) instead: per family and mode c
 evaluations (table columns x particle-steps)/s, and the fraction of the GPU's FP64 peak
 (FLOPS_PER_COLUMN per column and particle-step, counted from the kernel's source with an
 FMA as 2, over SMs x FP64 units per SM x 2 x clock); beside it the CPU kernel on one core
-(--particles-cpu particles, the same field and settings) and the ratio.  With
+(--particles-cpu particles, the same field and settings) and the ratio.  --max-registers
+R ... adds rows for kernels compiled with at most R registers per thread (0: the
+compiler's choice, ~150 at compute capability 9.0).  With
 --end-to-end N it also runs benchmarks/isotropic_256.toml with --device cuda, GPU-sized
 batches (2^20 particles, one work unit per 2^18) and t_max = 10 (3000 steps) N times.
 """
@@ -383,30 +385,30 @@ def measure_cuda(a) -> dict:
     compile_push(CHUNK)
     numba.set_num_threads(1)
     rows = []
-    for f in a.families:
-        for m in a.modes:
-            x, v, field, settings = kernel_args(f, m, a.particles, a.steps)
-            field = FieldArrays.modes(field.table, field.n_slab, field.n_plane)       # the GPU sums every column
-            times = []
-            for _ in range(a.repeat):
-                t1 = time.perf_counter()
-                gpu.push(x, v, field, settings)
-                times.append(time.perf_counter() - t1)
-            rate = a.particles * a.steps / statistics.median(times)
-            cols = field.table.shape[1]
-            flops = FLOPS_PER_COLUMN + (6 if f in MOVING else 0)
-            xc, vc, fc, sc = kernel_args(f, m, a.particles_cpu, a.steps)
-            tc = []
-            for _ in range(max(1, a.repeat // 2)):
-                t1 = time.perf_counter()
-                push(xc, vc, fc, sc)
-                tc.append(time.perf_counter() - t1)
-            cpu = a.particles_cpu * a.steps / statistics.median(tc)
-            peak = info["fp64_peak_flops"]
-            rows.append({"family": f, "modes": m, "cosines": cols, "steps_per_second": rate,
-                         "mode_evaluations_per_second": rate * cols,
-                         "fraction_of_fp64_peak": rate * cols * flops / peak if peak else None,
-                         "cpu_one_core_steps_per_second": cpu, "ratio_to_one_cpu_core": rate / cpu})
+    for f, m, regs in [(f, m, r) for f in a.families for m in a.modes for r in a.max_registers]:
+        x, v, field, settings = kernel_args(f, m, a.particles, a.steps)
+        field = FieldArrays.modes(field.table, field.n_slab, field.n_plane)       # the GPU sums every column
+        gpu.push(x[:2], v[:2], field, settings, max_registers=regs or None)      # compiles a new variant
+        times = []
+        for _ in range(a.repeat):
+            t1 = time.perf_counter()
+            gpu.push(x, v, field, settings, max_registers=regs or None)
+            times.append(time.perf_counter() - t1)
+        rate = a.particles * a.steps / statistics.median(times)
+        cols = field.table.shape[1]
+        flops = FLOPS_PER_COLUMN + (6 if f in MOVING else 0)
+        xc, vc, fc, sc = kernel_args(f, m, a.particles_cpu, a.steps)
+        tc = []
+        for _ in range(max(1, a.repeat // 2)):
+            t1 = time.perf_counter()
+            push(xc, vc, fc, sc)
+            tc.append(time.perf_counter() - t1)
+        cpu = a.particles_cpu * a.steps / statistics.median(tc)
+        peak = info["fp64_peak_flops"]
+        rows.append({"family": f, "modes": m, "cosines": cols, "max_registers": regs, "steps_per_second": rate,
+                     "mode_evaluations_per_second": rate * cols,
+                     "fraction_of_fp64_peak": rate * cols * flops / peak if peak else None,
+                     "cpu_one_core_steps_per_second": cpu, "ratio_to_one_cpu_core": rate / cpu})
     e2e = []
     for _ in range(a.end_to_end):
         with tempfile.TemporaryDirectory() as tmp:
@@ -426,11 +428,12 @@ def print_cuda(r: dict) -> None:
           "one core")
     print(f"kernel compile {r['jit_seconds']:.1f} s; GPU {r['particles']} particles, CPU {r['particles_cpu']}, "
           f"x {r['steps']} steps, median of {r['repeat']}; FP64 work {FLOPS_PER_COLUMN} flop per column-step")
-    print(f"{'family':<20} {'modes':>5} {'cols':>5} {'steps/s':>10} {'mode evals/s':>12} {'FP64 peak':>9} "
-          f"{'CPU core':>10} {'GPU/core':>8}")
+    print(f"{'family':<20} {'modes':>5} {'cols':>5} {'regs':>4} {'steps/s':>10} {'mode evals/s':>12} "
+          f"{'FP64 peak':>9} {'CPU core':>10} {'GPU/core':>8}")
     for row in r["rows"]:
         frac = f"{100 * row['fraction_of_fp64_peak']:.1f}%" if row["fraction_of_fp64_peak"] else "-"
-        print(f"{row['family']:<20} {row['modes']:>5} {row['cosines']:>5} {row['steps_per_second']:>10.4g} "
+        regs = row["max_registers"] or "auto"
+        print(f"{row['family']:<20} {row['modes']:>5} {row['cosines']:>5} {regs:>4} {row['steps_per_second']:>10.4g} "
               f"{row['mode_evaluations_per_second']:>12.4g} {frac:>9} {row['cpu_one_core_steps_per_second']:>10.4g} "
               f"{row['ratio_to_one_cpu_core']:>8.1f}")
     if r["end_to_end"]:
@@ -496,6 +499,8 @@ def main():
                     help="scan the slab window's k_max h (one thread) instead of the table")
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="cuda: measure the GPU kernel")
     ap.add_argument("--particles-cpu", type=int, default=1024, help="--device cuda: particles of the CPU comparison")
+    ap.add_argument("--max-registers", type=int, nargs="+", default=[0], metavar="R",
+                    help="--device cuda: also kernels limited to R registers per thread (0: the compiler's choice)")
     a = ap.parse_args()
     if a.device == "cuda":
         argv = sys.argv[1:]

@@ -121,12 +121,15 @@ def count_columns(moving: bool) -> tuple[list[int], list[int]]:
     return ([0, 3] if moving else [0]), ([0, 2] if moving else [0])
 
 
-def push(x0: np.ndarray, v0: np.ndarray, field: FieldArrays, steps: StepSettings, threads: int | None = None):
+def push(x0: np.ndarray, v0: np.ndarray, field: FieldArrays, steps: StepSettings, threads: int | None = None,
+         max_registers: int | None = None):
     """``kernels.args.push`` on the GPU: returns (disp, lag_acc, cor_acc, traj, bad) with
     the same shapes and meanings (one leading chunk row for the three sums).
 
     ``threads``: block size, a power of two <= ``THREADS`` (default: ``THREADS``, or
-    the smallest power of two >= n for fewer particles, which gives the same sums)."""
+    the smallest power of two >= n for fewer particles, which gives the same sums);
+    ``max_registers``: compile with at most that many registers per thread (None: the
+    compiler's choice; the results are the same either way)."""
     from numba import cuda
 
     from .kernels import cuda_push as K
@@ -173,7 +176,7 @@ def push(x0: np.ndarray, v0: np.ndarray, field: FieldArrays, steps: StepSettings
     d_over = cuda.to_device(np.zeros(1, dtype=np.int64))
     table = np.ascontiguousarray(field.table, dtype=np.float64)
     if n > 0:
-        K.push_kernel[n_blocks, nt](
+        K.kernel(max_registers)[n_blocks, nt](
             cuda.to_device(x0), cuda.to_device(v0), cuda.to_device(table), moving, float(s.b0[0]), float(s.b0[1]),
             float(s.b0[2]), s.qm, s.mass2, s.dt, s.n_steps, cuda.to_device(s.out_steps), s.mu_stride, s.n_lag,
             s.n_bins, s.n_avg, s.chunk, s.traj_n, s.traj_stride, s.traj_len, cuda.to_device(lag_scale),

@@ -37,7 +37,7 @@ accesses of a warp are contiguous.
 """
 import math
 
-from numba import cuda, float64
+from numba import config, cuda, float64
 
 from .layout import AX, AY, AZ, EX, EY, EZ, GPU_THREADS, GPU_TILE, KX, KY, KZ, OMEGA, PHASE
 from .lorentz import N_ITER
@@ -215,8 +215,7 @@ def block_sum(red, value):
     return total
 
 
-@cuda.jit
-def push_kernel(x0, v0, table, moving, b0x, b0y, b0z, qm, mass2, dt, n_steps, out_steps, mu_stride, n_lag, n_bins,
+def _push_kernel(x0, v0, table, moving, b0x, b0y, b0z, qm, mass2, dt, n_steps, out_steps, mu_stride, n_lag, n_bins,
                 n_avg, chunk, traj_n, traj_stride, traj_len, lag_scale, cor_scale, p_max, n_slots,
                 mu_ring, md_ring, p_ring, mb_ring, pb_ring, mbd_ring, pbd_ring,
                 disp, lag_fx, cor_fx, traj, bad, overflow):
@@ -416,3 +415,22 @@ def push_kernel(x0, v0, table, moving, b0x, b0y, b0z, qm, mass2, dt, n_steps, ou
         x = x + vx * dt
         y = y + vy * dt
         z = z + vz * dt
+
+
+#: the kernel, registers per thread left to the compiler (ptxas gives it ~150 at
+#: compute capability 9.0: three blocks of 128 per SM)
+push_kernel = cuda.jit(_push_kernel)
+_LIMITED = {}
+
+
+def kernel(max_registers=None):
+    """``push_kernel``, or a variant compiled with at most ``max_registers`` registers
+    per thread (more threads resident per SM, some values spilled to memory: which is
+    faster is measured by ``benchmarks/push_rate.py --device cuda --max-registers``)."""
+    if not max_registers:
+        return push_kernel
+    if max_registers not in _LIMITED:
+        # the simulator runs Python: it has no registers to limit
+        options = {} if config.ENABLE_CUDASIM else {"max_registers": int(max_registers)}
+        _LIMITED[max_registers] = cuda.jit(**options)(_push_kernel)
+    return _LIMITED[max_registers]

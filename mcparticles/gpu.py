@@ -109,6 +109,18 @@ def fixed_point_scales(caps: np.ndarray) -> np.ndarray:
 MAX_PER_CELL = 2 ** 32 - 1
 
 
+def slot_count(n_blocks: int, threads: int, samples: int) -> int:
+    """Copies of the fixed-point sums for a launch of n_blocks blocks of ``threads``
+    particles with ``samples`` mu samples each: at least MAX_SLOTS (to spread the
+    atomics) and enough that no cell of one copy receives more than MAX_PER_CELL values
+    (block b adds to copy b mod n_slots)."""
+    blocks_per_slot = MAX_PER_CELL // (threads * samples)
+    if blocks_per_slot < 1:
+        raise ValueError(f"{samples} mu samples per particle exceed the {MAX_PER_CELL // threads} that the GPU's "
+                         "fixed-point sums hold per work unit: lower t_max or diagnostics.mu_samples_per_gyration")
+    return min(n_blocks, max(MAX_SLOTS, -(-n_blocks // blocks_per_slot)))
+
+
 def from_fixed(limbs: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """The float64 sums of (slots, ..., columns, 2) int64 limbs: per slot
     (hi 2^31 + lo) / scale, then the slots added in order."""
@@ -146,13 +158,7 @@ def push(x0: np.ndarray, v0: np.ndarray, field: FieldArrays, steps: StepSettings
     s = steps
     moving = bool(field.moving)
     n_blocks = max(1, -(-n // nt))
-    samples = s.n_steps // s.mu_stride + 1
-    if nt * samples > MAX_PER_CELL:
-        raise ValueError(f"{samples} mu samples per particle are more than the GPU's fixed-point sums hold "
-                         f"({MAX_PER_CELL // nt} per work unit): raise diagnostics.mu_samples_per_gyration's "
-                         "spacing or split t_max")
-    # enough copies that no cell of one copy receives more than MAX_PER_CELL values
-    n_slots = min(n_blocks, max(MAX_SLOTS, -(-n_blocks * nt * samples // MAX_PER_CELL)))
+    n_slots = slot_count(n_blocks, nt, s.n_steps // s.mu_stride + 1)
     n_out = s.out_steps.shape[0]
     n_disp = K.N_DISP if moving else 6
     n_lagc = K.N_LAG if moving else 3
@@ -192,8 +198,8 @@ def push(x0: np.ndarray, v0: np.ndarray, field: FieldArrays, steps: StepSettings
 
 
 def compile_kernel() -> None:
-    """Compile the kernel (numba-cuda caches nothing across processes here: a few
-    seconds per process) with a two-particle launch of the production types."""
+    """Compile the kernel (once per process, a few seconds) with a two-particle launch
+    of the production types."""
     steps = StepSettings.make(b0=[0.0, 0.0, 1.0], qm=1.0, dt=0.01, n_steps=2, out_steps=[1], mu_stride=1,
                               n_lag=1, n_bins=2, chunk=32, traj_n=0, traj_stride=1, traj_len=1)
     from .kernels.layout import N_ROWS

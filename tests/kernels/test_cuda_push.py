@@ -159,6 +159,18 @@ def test_fixed_point_scales_and_limbs():
     np.testing.assert_array_equal(gpu.from_fixed(limbs, np.array([4.0])), [(2 * 2.0 ** 31 + 2) / 4.0])
 
 
+def test_no_cell_of_the_fixed_point_sums_can_overflow():
+    """However many blocks and samples: each copy's cell gets at most MAX_PER_CELL values
+    (each limb of a value is below 2^31, so every int64 sum stays below 2^63)."""
+    for n_blocks in (1, 7, 128, 129, 5000, 10**5):
+        for samples in (1, 1000, 10**6, 3 * 10**7):
+            n_slots = gpu.slot_count(n_blocks, 128, samples)
+            assert 1 <= n_slots <= n_blocks
+            assert -(-n_blocks // n_slots) * 128 * samples <= gpu.MAX_PER_CELL
+    with pytest.raises(ValueError, match="mu samples per particle"):
+        gpu.slot_count(10, 128, 10**8)
+
+
 def test_momentum_beyond_the_fixed_point_range_is_an_error(monkeypatch):
     """A momentum outside [0, P_MAX] p0 cannot be summed exactly: the unit fails with a
     clear error instead of returning wrapped-around sums."""

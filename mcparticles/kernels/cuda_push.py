@@ -337,26 +337,10 @@ def _push_kernel(x0, v0, table, moving, b0x, b0y, b0z, qm, mass2, dt, n_steps, o
                 dy = y - x0[p, 1]
                 dz = z - x0[p, 2]
                 dp = p_now - 1.0
+            # the columns of push.push_chunk's disp, in its order (static: the first 6)
+            moments = (dx * dx, dy * dy, dz * dz, dx * dy, dx * dz, dy * dz, dz, dp, dp * dp)
             for col in range(n_disp):
-                if col == 0:
-                    v = dx * dx
-                elif col == 1:
-                    v = dy * dy
-                elif col == 2:
-                    v = dz * dz
-                elif col == 3:
-                    v = dx * dy
-                elif col == 4:
-                    v = dx * dz
-                elif col == 5:
-                    v = dy * dz
-                elif col == 6:
-                    v = dz
-                elif col == 7:
-                    v = dp
-                else:
-                    v = dp * dp
-                total = block_sum(red, v)
+                total = block_sum(red, moments[col])
                 if tid == 0:
                     disp[blk, i_out, col] = total
             i_out += 1
